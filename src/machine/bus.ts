@@ -62,12 +62,20 @@ export class Bus {
     return null;
   }
 
+  /** Whether the device accepts an access of `size` at `off` (QEMU faults the others). */
+  private allowed(d: MmioDevice, off: number, size: number): boolean {
+    if (!d.accessRule) return true;
+    const r = d.accessRule(off);
+    return size >= r.minSize && size <= r.maxSize && off % size === 0;
+  }
+
   /** Reads into out[0] (low) / out[1] (high). Returns false when nothing answers at pa. */
   read(pa: number, size: 1 | 2 | 4 | 8, out: Int32Array): boolean {
     const m = this.find(pa);
     if (!m || pa + size > m.base + m.size) return false;
     const off = pa - m.base;
     const d = m.device;
+    if (!this.allowed(d, off, size)) return false;
     if (size === 8) {
       if (d.read64) {
         const v = d.read64(off);
@@ -90,6 +98,7 @@ export class Bus {
     if (!m || pa + size > m.base + m.size) return false;
     const off = pa - m.base;
     const d = m.device;
+    if (!this.allowed(d, off, size)) return false;
     const mask = size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff;
     if (size === 8) {
       if (d.write64) d.write64(off, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));

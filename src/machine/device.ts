@@ -22,6 +22,11 @@ export interface MmioDevice {
   /** Optional exact 64-bit access (value as bigint, unsigned). */
   read64?(offset: number): bigint;
   write64?(offset: number, value: bigint): void;
+  /**
+   * Optional: the access sizes that do not fault at `offset` (QEMU's MemoryRegionOps.valid).
+   * A disallowed size or a misaligned access is an access fault for the hart.
+   */
+  accessRule?(offset: number): { readonly minSize: 1 | 2 | 4 | 8; readonly maxSize: 1 | 2 | 4 | 8 };
   /** Serializable device state (plain JSON-able data) for checkpoints. */
   save(): unknown;
   restore(state: unknown): void;
