@@ -10,6 +10,7 @@ commands:
 type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./run-command.ts')).runCommand,
   disasm: async () => (await import('./disasm-command.ts')).disasmCommand,
 };
 

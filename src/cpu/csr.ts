@@ -91,7 +91,10 @@ function counterAllowed(h: Hart, index: number): boolean {
 
 function counterRead(h: Hart, index: number): bigint {
   if (index === 0) return (ticks(h) - h.mcycleBase) & M64;
-  if (index === 1) return BigInt(h.readTime()) & M64;
+  if (index === 1) {
+    h.syncClock();
+    return h.readTime() & M64;
+  }
   if (index === 2) return (ticks(h) - h.minstretBase) & M64;
   return index - 3 < PMU_COUNTERS ? h.mhpmcounter[index - 3] : 0n;
 }

@@ -25,7 +25,7 @@ export interface HartOptions {
   code: CodeCache;
   clock: InstructionClock;
   /** Reads the `time` CSR / CLINT counter (QEMU provides rdtime from the ACLINT mtimer). */
-  readTime: () => number;
+  readTime: () => bigint;
   /** Implements the H extension (misa.H). */
   hypervisor?: boolean;
   /** Number of implemented PMP entries (QEMU default 16). */
@@ -43,7 +43,7 @@ export class Hart {
   readonly mem: MemoryPort;
   readonly code: CodeCache;
   readonly clock: InstructionClock;
-  readonly readTime: () => number;
+  readonly readTime: () => bigint;
   readonly hasH: boolean;
   readonly pmpEntries: number;
 
