@@ -3,6 +3,9 @@ const USAGE = `usage: chronovisor <command> [options]
 
 commands:
   run       run a machine or domains:   run --bios FILE --kernel FILE [options] | run A.cfg [B.cfg ...]
+  record    run and record a trace:     record [run options] -o FILE.trace
+  replay    re-execute a trace and verify every event:   replay FILE.trace
+  inspect   summarize or list a trace:  inspect FILE.trace [--stats] [--json] [--kind K] [--from SEQ] [--to SEQ] [--salvage]
   disasm    disassemble an ELF file like objdump -d:   disasm FILE.elf
   help      show this help
 `;
@@ -11,6 +14,9 @@ type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./run-command.ts')).runCommand,
+  record: async () => (await import('./record-command.ts')).recordCommand,
+  replay: async () => (await import('./replay-command.ts')).replayCommand,
+  inspect: async () => (await import('./inspect-command.ts')).inspectCommand,
   disasm: async () => (await import('./disasm-command.ts')).disasmCommand,
 };
 

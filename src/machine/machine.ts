@@ -25,8 +25,8 @@ import type { VirtualClock as Clock } from './vtime.ts';
 
 /** Instructions a hart may run before the scheduler moves to the next one. */
 export const QUANTUM = 100_000;
-/** Default icount shift: 1 instruction = 2^3 ns of virtual time (see docs/ARCHITECTURE.md). */
-export const DEFAULT_ICOUNT_SHIFT = 3;
+/** Default icount shift: 1 instruction = 2^6 = 64 ns of virtual time (see docs/ARCHITECTURE.md). */
+export const DEFAULT_ICOUNT_SHIFT = 6;
 /** The ISA string our harts implement, as advertised in the device tree. */
 export const HART_ISA = 'rv64imafdc_zicsr_zifencei';
 
@@ -226,6 +226,8 @@ export class Machine {
     const end = clock.icount + budget;
     const harts = this.harts;
     this.stopRequested = false;
+    // input queued between run() calls reaches the UART first thing, at this exact icount
+    this.deliverInput();
     while (clock.icount < end) {
       if (this.finish) return { kind: 'finished', finish: this.finish };
       if (this.stopRequested) {
@@ -236,7 +238,6 @@ export class Machine {
         this.events?.lifecycle(clock.icount, 'reset', 0);
         this.reset();
       }
-      this.deliverInput();
       clock.runExpired();
       // pick the next hart that can run (round-robin)
       let h: Hart | null = null;

@@ -1,0 +1,117 @@
+// Statistics over a trace: counts by kind and domain, icount range, size per event, and the
+// breakdowns a hypervisor user asks for (exits by reason, SBI calls by extension, MMIO by
+// device, interrupts by cause). Also a digest of the event stream, so two traces can be
+// compared for identical behaviour without comparing files (paths and timing differ).
+import { createHash } from 'node:crypto';
+import type { TraceReader } from '../trace/reader.ts';
+
+export interface TraceStats {
+  format: string;
+  complete: boolean;
+  fileBytes: number;
+  events: number;
+  firstSeq: number;
+  firstIcount: number;
+  lastIcount: number;
+  bytesPerEvent: number;
+  bytesPerMInsn: number;
+  byKind: Record<string, number>;
+  byDomain: Record<string, number>;
+  breakdown: Record<string, Record<string, number>>;
+  eventsSha256: string;
+}
+
+const SBI_EXTENSIONS: Record<string, string> = {
+  '0x10': 'BASE', '0x54494d45': 'TIME', '0x735049': 'IPI', '0x52464e43': 'RFENCE', '0x48534d': 'HSM',
+  '0x53525354': 'SRST', '0x4442434e': 'DBCN', '0x0': 'legacy set_timer', '0x1': 'legacy console_putchar',
+  '0x2': 'legacy console_getchar', '0x8': 'legacy shutdown',
+};
+
+const INTERRUPT_NAMES: Record<number, string> = { 1: 'SSI', 2: 'VSSI', 3: 'MSI', 5: 'STI', 6: 'VSTI', 7: 'MTI', 9: 'SEI', 10: 'VSEI', 11: 'MEI', 12: 'SGEI' };
+
+function bump(rec: Record<string, number>, key: string, by = 1): void {
+  rec[key] = (rec[key] ?? 0) + by;
+}
+
+export function traceStats(reader: TraceReader, progress?: (done: number, total: number) => void): TraceStats {
+  const byKind: Record<string, number> = {};
+  const byDomain: Record<string, number> = {};
+  const breakdown: Record<string, Record<string, number>> = {};
+  const group = (name: string) => (breakdown[name] ??= {});
+  const domainNames = domainNamesOf(reader);
+  const deviceNames = deviceNamesOf(reader);
+  const hash = createHash('sha256');
+  const cursor = reader.cursor(reader.firstSeq);
+  let n = 0;
+  while (!cursor.done) {
+    const e = cursor.next();
+    if (++n % 100_000 === 0) progress?.(n, reader.eventCount);
+    bump(byKind, e.kind);
+    const dom = domainNames[e.domain] ?? String(e.domain);
+    bump(byDomain, dom);
+    const p = e.payload;
+    switch (e.kind) {
+      case 'mmio': {
+        const dev = deviceNames[Number(p.dev)] ?? `dev${String(p.dev)}`;
+        bump(group('mmio by device'), `${dom}: ${dev} ${String(p.op)}`);
+        break;
+      }
+      case 'interrupt':
+        bump(group('interrupts by cause'), `${dom}: ${INTERRUPT_NAMES[Number(p.cause)] ?? `cause ${String(p.cause)}`}`);
+        break;
+      case 'exit':
+        bump(group('exits by reason'), `${dom}: ${String(p.reason)}`);
+        break;
+      case 'sbi': {
+        const ext = '0x' + Number(p.ext).toString(16);
+        bump(group('sbi calls by extension'), `${dom}: ${SBI_EXTENSIONS[ext] ?? ext}`);
+        break;
+      }
+      case 'hypercall':
+        bump(group('hypercalls by number'), `${dom}: ${String(p.nr)}`);
+        break;
+      case 'lifecycle':
+        bump(group('lifecycle'), `${dom}: ${String(p.action)}`);
+        break;
+    }
+    hash.update(JSON.stringify([e.seq, e.icount, e.domain, e.vcpu, e.kind, e.payload], (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+  }
+  const span = Math.max(1, reader.lastIcount - reader.firstIcount);
+  return {
+    format: `chronovisor-trace ${reader.version.major}.${reader.version.minor}`,
+    complete: reader.complete,
+    fileBytes: reader.fileSize,
+    events: reader.eventCount,
+    firstSeq: reader.firstSeq,
+    firstIcount: reader.firstIcount,
+    lastIcount: reader.lastIcount,
+    bytesPerEvent: reader.eventCount ? round(reader.fileSize / reader.eventCount) : 0,
+    bytesPerMInsn: round((reader.fileSize / span) * 1e6),
+    byKind: sortKeys(byKind),
+    byDomain: sortKeys(byDomain),
+    breakdown: Object.fromEntries(Object.entries(breakdown).sort().map(([k, v]) => [k, sortKeys(v)])),
+    eventsSha256: hash.digest('hex'),
+  };
+}
+
+function domainNamesOf(reader: TraceReader): Record<number, string> {
+  const out: Record<number, string> = {};
+  (reader.config.domains ?? []).forEach((d, i) => {
+    const name = (d as { name?: unknown })?.name;
+    out[(d as { id?: number })?.id ?? i] = typeof name === 'string' ? name : String(i);
+  });
+  return out;
+}
+
+function deviceNamesOf(reader: TraceReader): Record<number, string> {
+  const devices = (reader.config.machine as { devices?: unknown })?.devices;
+  return Array.isArray(devices) ? Object.fromEntries(devices.map((d, i) => [i, String(d)])) : {};
+}
+
+function sortKeys(r: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function round(v: number): number {
+  return Math.round(v * 100) / 100;
+}
