@@ -64,14 +64,14 @@ export class Machine {
   private uartIndex = -1;
   private rtcIndex = -1;
   private resetPending = false;
-  private nextHart = 0;
+  /** The hart the scheduler is running and what is left of its quantum (part of the state). */
+  private current = 0;
+  private quantumLeft = 0;
   /** Console input waiting to be handed to the UART. */
   private inputQueue: number[] = [];
   private stopRequested = false;
   /** Observer of everything the machine does (recorder, replayer); null when nobody listens. */
   events: MachineEventSink | null = null;
-  /** Hart currently executing (device accesses are attributed to it). */
-  private current = 0;
 
   constructor(readonly config: MachineConfig) {
     this.clock = new VirtualClock(config.icountShift ?? DEFAULT_ICOUNT_SHIFT);
@@ -175,7 +175,8 @@ export class Machine {
     this.platform.reset();
     this.finish = null;
     this.resetPending = false;
-    this.nextHart = 0;
+    this.current = 0;
+    this.quantumLeft = 0;
   }
 
   private onFinish(ev: FinishEvent): void {
@@ -224,7 +225,6 @@ export class Machine {
   run(budget: number): RunStop {
     const clock = this.clock;
     const end = clock.icount + budget;
-    const harts = this.harts;
     this.stopRequested = false;
     // input queued between run() calls reaches the UART first thing, at this exact icount
     this.deliverInput();
@@ -239,23 +239,14 @@ export class Machine {
         this.reset();
       }
       clock.runExpired();
-      // pick the next hart that can run (round-robin)
-      let h: Hart | null = null;
-      for (let k = 0; k < harts.length; k++) {
-        const c = harts[(this.nextHart + k) % harts.length];
-        if (c.waiting && wfiWakes(c)) c.waiting = false;
-        if (!c.waiting) {
-          h = c;
-          this.nextHart = (c.id + 1) % harts.length;
-          break;
-        }
-      }
+      // keep the current hart until its quantum is used up or it waits; then round-robin.
+      // The choice depends only on machine state, never on how run() calls are split.
+      const h = this.pickHart();
       if (!h) {
         // every hart is in WFI: warp to the next deadline (QEMU icount sleep=off)
         if (!clock.warpToNextDeadline()) return { kind: 'idle' };
         continue;
       }
-      this.current = h.id;
       const irq = pendingInterrupt(h);
       if (irq >= 0) enterTrap(h, irq, true, 0n);
       const slice = clock.insnsUntilDeadline(Math.min(QUANTUM, end - clock.icount));
@@ -269,6 +260,23 @@ export class Machine {
     return { kind: 'budget' };
   }
 
+  private pickHart(): Hart | null {
+    const harts = this.harts;
+    const cur = harts[this.current];
+    if (cur.waiting && wfiWakes(cur)) cur.waiting = false;
+    if (!cur.waiting && this.quantumLeft > 0) return cur;
+    for (let k = 1; k <= harts.length; k++) {
+      const c = harts[(this.current + k) % harts.length];
+      if (c.waiting && wfiWakes(c)) c.waiting = false;
+      if (!c.waiting) {
+        this.current = c.id;
+        this.quantumLeft = QUANTUM;
+        return c;
+      }
+    }
+    return null;
+  }
+
   /** Everything but memory, as plain data (checkpoints add memory pages separately). */
   save(): MachineState {
     return {
@@ -278,7 +286,8 @@ export class Machine {
       inputQueue: [...this.inputQueue],
       finish: this.finish ? { ...this.finish } : null,
       resetPending: this.resetPending,
-      nextHart: this.nextHart,
+      current: this.current,
+      quantumLeft: this.quantumLeft,
     };
   }
 
@@ -289,7 +298,8 @@ export class Machine {
     this.inputQueue = [...s.inputQueue];
     this.finish = s.finish ? { ...s.finish } : null;
     this.resetPending = s.resetPending;
-    this.nextHart = s.nextHart;
+    this.current = s.current;
+    this.quantumLeft = s.quantumLeft;
     this.stopRequested = false;
   }
 
@@ -306,5 +316,6 @@ export interface MachineState {
   inputQueue: number[];
   finish: FinishEvent | null;
   resetPending: boolean;
-  nextHart: number;
+  current: number;
+  quantumLeft: number;
 }

@@ -10,7 +10,8 @@ export class LogSink implements MachineEventSink {
   after: (() => void) | null = null;
 
   constructor(
-    readonly log: EventLog,
+    /** The log events go to (the replayer swaps it when it moves through time). */
+    public log: EventLog,
     /** Maps a hart to its (domain, vcpu); a bare machine is domain 0 with vcpu = hart. */
     private readonly domainOf: (hart: number) => number = () => 0,
   ) {}

@@ -18,6 +18,8 @@ export class PageHistory {
   private readonly versions = new Map<number, Version[]>();
   private dirty = new Set<number>();
   private checkpoints = 0;
+  /** Memory equals checkpoint `base`'s contents except for the pages in `dirty`. */
+  private base = -1;
   /** Bytes held in page copies (for statistics and memory limits). */
   bytesStored = 0;
 
@@ -51,6 +53,7 @@ export class PageHistory {
     } else {
       for (const p of [...this.dirty].sort((a, b) => a - b)) this.store(p, cp);
     }
+    this.base = cp;
     this.arm();
     return cp;
   }
@@ -71,14 +74,20 @@ export class PageHistory {
   }
 
   /**
-   * Puts memory back as it was at checkpoint `cp`. Later checkpoints stay valid: execution is
-   * deterministic, so running forward again reproduces them.
+   * Puts memory back as it was at checkpoint `cp` (earlier or later than the current base).
+   * The pages to rewrite are the dirty ones plus every page with a version between the base
+   * and the target. Checkpoints stay valid: execution is deterministic, so running forward
+   * again reproduces them.
    */
   restore(cp: number): number {
     if (cp < 0 || cp >= this.checkpoints) throw new RangeError(`no checkpoint ${cp} (have ${this.checkpoints})`);
+    const lo = Math.min(cp, this.base);
+    const hi = Math.max(cp, this.base);
     const touched = new Set(this.dirty);
-    for (const [page, list] of this.versions) {
-      if (list[list.length - 1].cp > cp) touched.add(page);
+    if (lo !== hi) {
+      for (const [page, list] of this.versions) {
+        if (list.some((v) => v.cp > lo && v.cp <= hi)) touched.add(page);
+      }
     }
     const bytes = this.mem.bytes;
     for (const page of touched) {
@@ -89,6 +98,7 @@ export class PageHistory {
       else bytes.fill(0, page * PAGE, (page + 1) * PAGE);
       this.code.invalidate(page);
     }
+    this.base = cp;
     this.arm();
     return touched.size;
   }

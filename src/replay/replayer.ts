@@ -2,10 +2,13 @@
 // external inputs (console bytes at their instruction counts, RTC values when the guest reads
 // the clock) and check every other event it produces against the trace, byte for byte, as it
 // happens. The first mismatch stops the replay with a divergence report.
+//
+// ReplayEngine advances to any instruction count or event seq (time travel builds on it);
+// Replayer.run() replays to the end.
 import { EventLog } from '../events/log.ts';
 import { sameRecord } from '../events/diff.ts';
 import type { TraceEvent } from '../events/event.ts';
-import type { EventCursor } from '../trace/cursor.ts';
+import { EventCursor } from '../trace/cursor.ts';
 import type { TraceReader } from '../trace/reader.ts';
 import type { Machine } from '../machine/machine.ts';
 import { LogSink } from './log-sink.ts';
@@ -22,32 +25,39 @@ export interface ReplayOptions {
   context?: number;
   /** Called now and then with (icount reached, last icount in the trace). */
   progress?: (icount: number, total: number) => void;
-  /** Stop after this many events (for partial checks). */
-  maxEvents?: number;
 }
 
 export type ReplayResult =
-  | {
-      ok: true;
-      events: number;
-      icount: number;
-      /** Whether the trace ended with an end marker whose state hash was checked. */
-      endChecked: boolean;
-      stateHash: string;
-    }
+  | { ok: true; events: number; icount: number; endChecked: boolean; stateHash: string }
   | { ok: false; divergence: Divergence };
 
-/** Thrown from inside the machine when a produced event does not match; caught by run(). */
-class DivergenceSignal extends Error {
-  constructor(readonly reason: 'mismatch' | 'extra' | 'rtc' | 'state') {
+/** Thrown from inside the machine when a produced event does not match; caught by advance(). */
+export class DivergenceSignal extends Error {
+  constructor(readonly reason: 'mismatch' | 'extra' | 'rtc' | 'state' | 'stalled') {
     super(reason);
   }
 }
 
-export class Replayer {
+/** Why advance() returned. */
+export type AdvanceStop = 'target' | 'end' | 'stopped';
+
+export class ReplayEngine {
   readonly machine: Machine;
-  readonly live: EventLog;
-  private readonly cursor: EventCursor;
+  private cursor: EventCursor;
+  private live: EventLog;
+  private readonly sink: LogSink;
+  /** Stop right after the event with this seq has been produced (-1: no such stop). */
+  private stopAfterSeq = -1;
+  /** The end marker was reached and its state hash checked. */
+  endChecked = false;
+  /** Called after each produced event has been verified (debugger observers). */
+  onEvent: ((seq: number) => void) | null = null;
+  /**
+   * Events the recorder wrote rather than the machine produced — inputs and markers, by
+   * (seq, icount). The machine must never run past the next one.
+   */
+  private readonly anchors: Array<{ seq: number; icount: number }> = [];
+  private anchorIdx = 0;
 
   constructor(
     readonly reader: TraceReader,
@@ -56,13 +66,44 @@ export class Replayer {
     this.cursor = reader.cursor(reader.firstSeq);
     const { machine } = machineFromTrace(reader.config, reader.path, { wallClockNs: () => this.nextRtc(), onConsole: opts.onConsole }, opts.images);
     this.machine = machine;
-    this.live = new EventLog({ firstSeq: reader.firstSeq });
-    const sink = new LogSink(this.live);
-    sink.after = () => this.check();
-    machine.events = sink;
+    this.live = new EventLog({ firstSeq: reader.firstSeq, retain: false });
+    this.sink = new LogSink(this.live);
+    this.sink.after = () => this.check();
+    machine.events = this.sink;
+    for (const e of reader.events()) if (e.kind === 'input' || e.kind === 'marker') this.anchors.push({ seq: e.seq, icount: e.icount });
   }
 
-  /** The RTC reads the wall clock: the recorded value must be the next event. */
+  /** icount of the next input or marker not yet reached (Infinity when none). */
+  private nextAnchorIcount(): number {
+    const seq = this.cursor.seq;
+    while (this.anchorIdx < this.anchors.length && this.anchors[this.anchorIdx].seq < seq) this.anchorIdx++;
+    return this.anchorIdx < this.anchors.length ? this.anchors[this.anchorIdx].icount : Infinity;
+  }
+
+  /** seq of the next event the machine will produce (= events verified so far). */
+  get seq(): number {
+    return this.cursor.seq;
+  }
+
+  get icount(): number {
+    return this.machine.icount;
+  }
+
+  /** Repositions the event side after the machine was restored to a checkpoint at `seq`. */
+  resetEvents(seq: number): void {
+    this.cursor = this.reader.cursor(seq);
+    // records are delta-coded against the previous event: continue from its state
+    let base;
+    if (seq > this.reader.firstSeq) {
+      const prev = this.reader.get(seq - 1);
+      base = { icount: prev.icount, domain: prev.domain, vcpu: prev.vcpu };
+    }
+    this.live = new EventLog({ firstSeq: seq, base, retain: false });
+    this.sink.log = this.live;
+    this.endChecked = false;
+    this.anchorIdx = 0;
+  }
+
   private nextRtc(): bigint {
     const e = this.cursor.peek();
     if (!e || e.kind !== 'rtc') throw new DivergenceSignal('rtc');
@@ -71,89 +112,128 @@ export class Replayer {
 
   private check(): void {
     if (this.cursor.done) throw new DivergenceSignal('extra');
+    const seq = this.cursor.seq;
     const expected = this.cursor.nextRecord();
     if (!sameRecord(this.live.lastRecord(), expected)) throw new DivergenceSignal('mismatch');
+    if (seq === this.stopAfterSeq) this.machine.requestStop();
+    this.onEvent?.(seq);
   }
 
-  run(): ReplayResult {
+  /**
+   * Runs until `icount` instructions have retired, or the event `seq` has been produced
+   * (whichever comes first), or the trace ends. Throws DivergenceSignal on a mismatch.
+   */
+  advance(icount: number, seq = Infinity): AdvanceStop {
     const m = this.machine;
-    const total = this.reader.lastIcount;
-    let lastProgress = 0;
+    this.stopAfterSeq = Number.isFinite(seq) ? seq : -1;
     try {
       for (;;) {
+        if (m.icount >= icount || this.cursor.seq > seq) return 'target';
         const next = this.cursor.peek();
-        if (this.opts.maxEvents !== undefined && this.cursor.seq - this.reader.firstSeq >= this.opts.maxEvents) break;
-        if (!next) break;
+        if (!next) return 'end';
         if (next.kind === 'marker') {
-          // markers are written by the recorder, not the machine: reach their icount, then check
+          // markers come from the recorder, not the machine: reach their icount, then check
           if (m.icount < next.icount) {
-            this.runTo(next.icount);
+            this.runBy(Math.min(next.icount, icount) - m.icount);
             continue;
           }
           this.cursor.next();
           const end = parseEndMarker(String(next.payload.label));
           if (end) {
-            const hash = machineStateHash(m);
-            if (hash !== end.stateHash) throw new DivergenceSignal('state');
-            return { ok: true, events: this.cursor.seq - this.reader.firstSeq, icount: m.icount, endChecked: true, stateHash: hash };
+            if (machineStateHash(m) !== end.stateHash) throw new DivergenceSignal('state');
+            this.endChecked = true;
           }
           continue;
         }
         if (next.kind === 'input' && next.icount <= m.icount) {
-          // the machine hands queued input to the UART at the start of its next slice
+          // queued input reaches the UART at the start of the next run(), at this icount
           m.sendInput(Uint8Array.from(next.payload.bytes as readonly number[]));
+          m.run(0);
+          continue;
         }
-        const target = next.kind === 'input' ? next.icount : Math.max(next.icount, m.icount + 1);
-        const stop = this.runTo(target, next.kind === 'input');
-        if (stop === 'stalled') {
-          // the machine cannot reach the next event: it stopped (poweroff, idle) before it
-          throw new DivergenceSignal('mismatch');
+        const limit = Math.min(icount, this.nextAnchorIcount());
+        if (limit <= m.icount) {
+          // an input or marker is due here but other recorded events must come first: they never will
+          throw new DivergenceSignal('stalled');
         }
-        if (this.opts.progress && m.icount - lastProgress > 20_000_000) {
-          lastProgress = m.icount;
-          this.opts.progress(m.icount, total);
+        const before = m.icount;
+        const seqBefore = this.cursor.seq;
+        const stop = this.runBy(limit - m.icount);
+        if (stop !== 'budget' && m.icount === before && this.cursor.seq === seqBefore) {
+          // the machine stopped (poweroff, idle) but the trace expects more events
+          throw new DivergenceSignal('stalled');
         }
+        if (stop === 'requested') return 'target';
       }
-      return { ok: true, events: this.cursor.seq - this.reader.firstSeq, icount: m.icount, endChecked: false, stateHash: machineStateHash(m) };
-    } catch (e) {
-      if (!(e instanceof DivergenceSignal)) throw e;
-      return { ok: false, divergence: this.describe(e.reason) };
+    } finally {
+      this.stopAfterSeq = -1;
     }
   }
 
-  /**
-   * Runs toward `target` (an icount). Returns 'stalled' when the machine stopped without
-   * producing the next expected event and cannot make progress.
-   */
-  private runTo(target: number, exact = false): 'ok' | 'stalled' {
+  private runBy(n: number): 'budget' | 'requested' | 'stopped' {
     const m = this.machine;
     const seqBefore = this.cursor.seq;
-    const icountBefore = m.icount;
-    const budget = Math.max(target - m.icount, exact ? 0 : 1);
-    if (budget === 0) {
-      m.run(0);
-      return 'ok';
-    }
-    const stop = m.run(Math.min(budget, 50_000_000));
-    if (stop.kind !== 'budget' && m.icount === icountBefore && this.cursor.seq === seqBefore) return 'stalled';
-    return 'ok';
+    const stop = m.run(Math.min(n, 50_000_000));
+    if (this.stopAfterSeq >= 0 && this.cursor.seq > this.stopAfterSeq && this.cursor.seq !== seqBefore) return 'requested';
+    return stop.kind === 'budget' ? 'budget' : 'stopped';
   }
 
-  private describe(reason: DivergenceSignal['reason']): Divergence {
+  describe(reason: DivergenceSignal['reason']): Divergence {
     const m = this.machine;
     const seq = this.cursor.seq - (reason === 'mismatch' ? 1 : 0);
     let expected: TraceEvent | null = null;
-    let actual: TraceEvent | null = null;
     try {
       expected = seq < this.reader.nextSeq ? this.reader.get(seq) : null;
     } catch {
       expected = null;
     }
-    if (this.live.nextSeq > seq) actual = this.live.get(seq);
+    const actual = this.live.nextSeq > seq ? this.live.get(seq) : null;
     const k = this.opts.context ?? 8;
     const before = this.reader.eventsBySeq(Math.max(this.reader.firstSeq, seq - k), seq);
     const hart = m.harts[actual ? actual.vcpu : 0] ?? m.harts[0];
-    return divergenceFrom({ reason, seq, icount: m.icount, pc: hart.pc, hart: hart.id, expected, actual, before, schema: this.reader.schema, stateHash: reason === 'state' ? machineStateHash(m) : undefined });
+    return divergenceFrom({
+      reason: reason === 'stalled' ? 'mismatch' : reason,
+      seq,
+      icount: m.icount,
+      pc: hart.pc,
+      hart: hart.id,
+      expected,
+      actual,
+      before,
+      schema: this.reader.schema,
+      stateHash: reason === 'state' ? machineStateHash(m) : undefined,
+    });
+  }
+}
+
+export class Replayer {
+  readonly engine: ReplayEngine;
+
+  constructor(
+    readonly reader: TraceReader,
+    private readonly opts: ReplayOptions = {},
+  ) {
+    this.engine = new ReplayEngine(reader, opts);
+  }
+
+  get machine(): Machine {
+    return this.engine.machine;
+  }
+
+  run(): ReplayResult {
+    const e = this.engine;
+    const total = this.reader.lastIcount;
+    try {
+      for (;;) {
+        const stop = e.advance(e.icount + 20_000_000);
+        this.opts.progress?.(e.icount, total);
+        if (stop === 'end' || e.endChecked) break;
+      }
+      return { ok: true, events: e.seq - this.reader.firstSeq, icount: e.icount, endChecked: e.endChecked, stateHash: machineStateHash(e.machine) };
+    } catch (err) {
+      if (!(err instanceof DivergenceSignal)) throw err;
+      return { ok: false, divergence: e.describe(err.reason) };
+    }
   }
 }
 

@@ -1,13 +1,28 @@
-// A digest of everything that makes up a machine's state: RAM/ROM, every hart, every device,
-// the clock. Two runs that agree on it are in the same state (replay checks, property tests).
+// A digest of a machine's architectural state: all RAM/ROM, and per hart the registers, pc,
+// privilege and the CSRs that software can observe, plus virtual time. It deliberately
+// leaves out implementation details (caches, device-model internals, the shape of
+// checkpoints), so refactoring Chronovisor does not invalidate recorded traces, while any
+// change in what the guest computes does.
 import { createHash } from 'node:crypto';
-import { serialize } from 'node:v8';
 import type { Machine } from '../machine/machine.ts';
+
+const HART_FIELDS = [
+  'pcLo', 'pcHi', 'priv', 'virt', 'mstatus', 'mstatusHi', 'medeleg', 'mideleg', 'mie', 'mipSw', 'mipHw',
+  'mtvec', 'mscratch', 'mepc', 'mcause', 'mtval', 'mcounteren', 'menvcfg',
+  'stvec', 'sscratch', 'sepc', 'scause', 'stval', 'scounteren', 'senvcfg', 'satp',
+  'hstatus', 'hedeleg', 'hideleg', 'hgatp', 'vsstatus', 'vstvec', 'vsscratch', 'vsepc', 'vscause', 'vstval', 'vsatp', 'hvip',
+] as const;
 
 export function machineStateHash(m: Machine): string {
   const h = createHash('sha256');
   h.update(m.mem.bytes);
-  // the decoded-code cache and TLBs are caches, not state; v8.serialize is deterministic for plain data
-  h.update(new Uint8Array(serialize(m.save())));
+  const parts: string[] = [`icount=${m.clock.icount}`, `idleNs=${m.clock.idleNs}`];
+  for (const hart of m.harts) {
+    const fields = HART_FIELDS.map((k) => `${k}=${String(hart[k])}`);
+    parts.push(`hart${hart.id}:${fields.join(',')}`);
+    parts.push(`x:${Array.from(hart.x.subarray(0, 64)).join(',')}`);
+    if (hart.fpu) parts.push(`f:${Array.from(hart.fpu.f).join(',')};fflags=${hart.fpu.fflags};frm=${hart.fpu.frm}`);
+  }
+  h.update(parts.join('\n'));
   return h.digest('hex');
 }
