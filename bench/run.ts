@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each printed as a ratio against a baseline measured in the
 // same run, merged into bench/out/latest.json. `npm run bench -- cpu` runs one group.
 import { cpuBenchmark } from './cpu.ts';
+import { replayBenchmark } from './replay.ts';
 import { regrepBench } from './regrep.ts';
 import { writeResults, RESULTS_PATH, type Figures } from './results.ts';
 
@@ -11,6 +12,7 @@ const groups: Record<string, (log: (s: string) => void) => Figures | Promise<Fig
     return { 'regrep.bigintMips': Math.round(r.bigint * 10) / 10, 'regrep.pairsMips': Math.round(r.pairs * 10) / 10 };
   },
   cpu: cpuBenchmark,
+  replay: replayBenchmark,
 };
 
 const wanted = process.argv.slice(2);
