@@ -15,8 +15,12 @@ export const csrStatus = { fault: CSR_OK };
 
 const M64 = (1n << 64n) - 1n;
 const SSTATUS_MASK = MS.SIE | MS.SPIE | MS.UBE | MS.SPP | MS.VS | MS.FS | MS.XS | MS.SUM | MS.MXR;
+/**
+ * VS is writable although there is no V extension: the spec lets it be read-only zero or
+ * not (3.1.6.6) and QEMU 7.2 keeps what is written, so SD follows it too.
+ */
 const MSTATUS_WMASK =
-  MS.SIE | MS.MIE | MS.SPIE | MS.MPIE | MS.SPP | MS.MPP | MS.FS | MS.MPRV | MS.SUM | MS.MXR | MS.TVM | MS.TW | MS.TSR;
+  MS.SIE | MS.MIE | MS.SPIE | MS.MPIE | MS.SPP | MS.MPP | MS.VS | MS.FS | MS.MPRV | MS.SUM | MS.MXR | MS.TVM | MS.TW | MS.TSR;
 /** Bits of mstatus whose change alters data-access translation. */
 const MSTATUS_XLATE = MS.MPP | MS.MPRV | MS.SUM | MS.MXR;
 const S_INTERRUPTS = (1 << IRQ.SSI) | (1 << IRQ.STI) | (1 << IRQ.SEI);
@@ -27,8 +31,11 @@ const DELEG_EXC = 0xbfff;
 const DELEG_EXC_H = 0xf0bfff;
 /** envcfg bits QEMU 7.2 implements: FIOM, CBIE, CBCFE, CBZE. */
 const ENVCFG_MASK = 0xf1n;
-/** mip bits software may write; MSIP/MTIP/MEIP and SEIP are claimed by the CLINT and PLIC (QEMU). */
-const MIP_WMASK = (1 << IRQ.SSI) | (1 << IRQ.STI);
+/**
+ * mip bits software may write (MSIP/MTIP/MEIP belong to the CLINT and PLIC). SEIP is writable
+ * (spec 3.1.9, as QEMU 7.2): the value read is that bit ORed with the PLIC's line.
+ */
+const MIP_WMASK = (1 << IRQ.SSI) | (1 << IRQ.STI) | (1 << IRQ.SEI);
 /** QEMU 7.2's default PMU: mhpmcounter3..18 exist. */
 const PMU_COUNTERS = 16;
 
@@ -53,11 +60,15 @@ function writeMstatus(h: Hart, v: bigint): void {
   const old = h.mstatus;
   const next = (old & ~MSTATUS_WMASK) | (lo & MSTATUS_WMASK);
   h.mstatus = next;
+  let xlateChanged = ((old ^ next) & MSTATUS_XLATE) !== 0;
   if (h.hasH) {
     const hi = Number((v >> 32n) & 0xffffffffn);
-    h.mstatusHi = (h.mstatusHi & ~(MSH.MPV | MSH.GVA)) | (hi & (MSH.MPV | MSH.GVA));
+    const oldHi = h.mstatusHi;
+    h.mstatusHi = (oldHi & ~(MSH.MPV | MSH.GVA)) | (hi & (MSH.MPV | MSH.GVA));
+    // with MPRV, MPV picks two-stage translation for data accesses (spec 9.4.1)
+    if ((oldHi ^ h.mstatusHi) & MSH.MPV) xlateChanged = true;
   }
-  if ((old ^ next) & MSTATUS_XLATE) h.flushTlb();
+  if (xlateChanged) h.flushTlb();
   h.stop = STOP_BREAK;
 }
 
@@ -90,12 +101,14 @@ function counterAllowed(h: Hart, index: number): boolean {
 }
 
 function counterRead(h: Hart, index: number): bigint {
-  if (index === 0) return (ticks(h) - h.mcycleBase) & M64;
+  // an inhibited counter holds its value in its base field (spec 3.1.12, mcountinhibit)
+  if (index === 0) return h.mcountinhibit & 1 ? h.mcycleBase : (ticks(h) - h.mcycleBase) & M64;
   if (index === 1) {
     h.syncClock();
-    return h.readTime() & M64;
+    // VS/VU see the host time plus htimedelta (spec 9.2.7)
+    return (h.virt ? h.readTime() + h.htimedelta : h.readTime()) & M64;
   }
-  if (index === 2) return (ticks(h) - h.minstretBase) & M64;
+  if (index === 2) return h.mcountinhibit & 4 ? h.minstretBase : (ticks(h) - h.minstretBase) & M64;
   return index - 3 < PMU_COUNTERS ? h.mhpmcounter[index - 3] : 0n;
 }
 
@@ -154,7 +167,7 @@ export function csrRead(h: Hart, csr: number): bigint {
       if (h.virt) return hypCsrRead(h, CSR.vsie);
       return BigInt(h.mie & h.mideleg & S_INTERRUPTS);
     case CSR.stvec: return h.virt ? h.vstvec : h.stvec;
-    case CSR.scounteren: return BigInt(h.scounteren);
+    case CSR.scounteren: return BigInt(h.scounteren >>> 0); // 32-bit registers: zero-extended
     case CSR.senvcfg: return h.senvcfg;
     case CSR.sscratch: return h.virt ? h.vsscratch : h.sscratch;
     case CSR.sepc: return h.virt ? h.vsepc : h.sepc;
@@ -181,14 +194,17 @@ export function csrRead(h: Hart, csr: number): bigint {
     case CSR.mideleg: return BigInt(h.mideleg);
     case CSR.mie: return BigInt(h.mie);
     case CSR.mtvec: return h.mtvec;
-    case CSR.mcounteren: return BigInt(h.mcounteren);
+    case CSR.mcounteren: return BigInt(h.mcounteren >>> 0);
     case CSR.menvcfg: return h.menvcfg;
-    case CSR.mcountinhibit: return BigInt(h.mcountinhibit);
+    case CSR.mcountinhibit: return BigInt(h.mcountinhibit >>> 0);
     case CSR.mscratch: return h.mscratch;
     case CSR.mepc: return h.mepc;
     case CSR.mcause: return h.mcause;
     case CSR.mtval: return h.mtval;
     case CSR.mip: return BigInt(h.mip | h.hvipPending());
+    // mtval2/mtinst exist with the H extension (spec 9.4.4, 9.4.5)
+    case CSR.mtval2: if (h.hasH) return h.mtval2; break;
+    case CSR.mtinst: if (h.hasH) return h.mtinst; break;
     case CSR.mcycle: return counterRead(h, 0);
     case CSR.minstret: return counterRead(h, 2);
   }
@@ -213,6 +229,17 @@ export function csrRead(h: Hart, csr: number): bigint {
 
 function break_illegal(): void {
   csrStatus.fault = CSR_ILLEGAL;
+}
+
+/**
+ * The value CSRRS/CSRRC modify. For mip that is the software-writable SEIP bit alone, not
+ * its OR with the PLIC's line (spec 3.1.9), so a set or clear of other bits never latches
+ * an external interrupt into the software bit.
+ */
+export function csrRmwBase(h: Hart, csr: number, old: bigint): bigint {
+  if (csr !== CSR.mip) return old;
+  const sei = BigInt(1 << IRQ.SEI);
+  return (old & ~sei) | (BigInt(h.mipSw) & sei);
 }
 
 export function csrWrite(h: Hart, csr: number, v: bigint): void {
@@ -313,11 +340,30 @@ export function csrWrite(h: Hart, csr: number, v: bigint): void {
     }
     case CSR.mcounteren: h.mcounteren = Number(v & 0xffffffffn) | 0; return;
     case CSR.menvcfg: h.menvcfg = v & ENVCFG_MASK; return;
-    case CSR.mcountinhibit: h.mcountinhibit = Number(v & 0xfffffffdn) | 0; return;
+    case CSR.mcountinhibit: {
+      const nv = Number(v & 0xfffffffdn) | 0;
+      // CY and IR: a base (counter = ticks - base) turns into the held value and back
+      const flip = h.mcountinhibit ^ nv;
+      if (flip & 5) {
+        const now = ticks(h);
+        if (flip & 1) h.mcycleBase = (now - h.mcycleBase) & M64;
+        if (flip & 4) h.minstretBase = (now - h.minstretBase) & M64;
+      }
+      h.mcountinhibit = nv;
+      return;
+    }
     case CSR.mscratch: h.mscratch = v; return;
     case CSR.mepc: h.mepc = v & ~1n; return;
     case CSR.mcause: h.mcause = v; return;
     case CSR.mtval: h.mtval = v; return;
+    case CSR.mtval2:
+      if (!h.hasH) break;
+      h.mtval2 = v;
+      return;
+    case CSR.mtinst:
+      if (!h.hasH) break;
+      h.mtinst = v;
+      return;
     case CSR.mip: {
       const mask = MIP_WMASK | (h.hasH ? 1 << IRQ.VSSI : 0);
       const nv = Number(v & 0xffffn);
@@ -326,8 +372,8 @@ export function csrWrite(h: Hart, csr: number, v: bigint): void {
       h.stop = STOP_BREAK;
       return;
     }
-    case CSR.mcycle: h.mcycleBase = (ticks(h) - v) & M64; return;
-    case CSR.minstret: h.minstretBase = (ticks(h) - v) & M64; return;
+    case CSR.mcycle: h.mcycleBase = h.mcountinhibit & 1 ? v : (ticks(h) - v) & M64; return;
+    case CSR.minstret: h.minstretBase = h.mcountinhibit & 4 ? v : (ticks(h) - v) & M64; return;
   }
   if (csr >= CSR.mhpmcounter3 && csr <= CSR.mhpmcounter31) {
     const i = csr - CSR.mhpmcounter3;
@@ -350,15 +396,20 @@ export function csrWrite(h: Hart, csr: number, v: bigint): void {
   if (csr >= CSR.pmpaddr0 && csr <= CSR.pmpaddr63) {
     const i = csr - CSR.pmpaddr0;
     if (i >= h.pmpEntries || pmpLocked(h, i)) return;
+    // a locked TOR entry also locks the address below it (spec 3.7.1)
+    if (i + 1 < h.pmpEntries && pmpLocked(h, i + 1) && ((pmpCfgByte(h, i + 1) >> 3) & 3) === 1) return;
     h.pmpaddr[i] = v & ((1n << 54n) - 1n);
     return;
   }
   csrStatus.fault = CSR_ILLEGAL;
 }
 
+function pmpCfgByte(h: Hart, i: number): number {
+  return Number((h.pmpcfg[i >> 3] >> BigInt(8 * (i & 7))) & 0xffn);
+}
+
 function pmpLocked(h: Hart, i: number): boolean {
-  const cfg = Number((h.pmpcfg[i >> 3] >> BigInt(8 * (i & 7))) & 0xffn);
-  return (cfg & 0x80) !== 0;
+  return (pmpCfgByte(h, i) & 0x80) !== 0;
 }
 
 function writePmpcfg(h: Hart, reg: number, v: bigint): void {
@@ -377,8 +428,9 @@ function writePmpcfg(h: Hart, reg: number, v: bigint): void {
 function writeSatp(h: Hart, v: bigint): void {
   const mode = v >> 60n;
   if (mode !== 0n && mode !== 8n) return;
-  // ASID is implemented with 16 bits; PPN with 44
-  const nv = mode === 0n ? 0n : v & ((0xfn << 60n) | (0xffffn << 44n) | ((1n << 44n) - 1n));
+  // ASID (16 bits) and PPN (44 bits) fill the rest. Bare with nonzero ASID/PPN is
+  // UNSPECIFIED (spec 4.1.11); QEMU 7.2 keeps what was written, and so do we.
+  const nv = v;
   if (nv !== h.satp) {
     h.satp = nv;
     h.flushTlb();

@@ -4,7 +4,7 @@
 // SLOW_DONE after setting pc to the next instruction.
 import { MNEMONIC, OP, OPERANDS } from '../isa/opcodes.ts';
 import { ACCESS_LOAD, ACCESS_STORE, EXC, MS, PRIV_M, PRIV_S, PRIV_U } from './csr-defs.ts';
-import { csrRead, csrStatus, csrWrite, CSR_OK, markFsDirty } from './csr.ts';
+import { csrRead, csrRmwBase, csrStatus, csrWrite, CSR_OK, markFsDirty } from './csr.ts';
 import { SINK, type DecodedPage } from './code-cache.ts';
 import { Hart, STOP_WFI } from './hart.ts';
 import { loadSlow, noteStore, storeSlow, translate } from './mmu.ts';
@@ -51,10 +51,12 @@ export function execSlow(h: Hart, dp: DecodedPage, i: number, op: number): numbe
       return SLOW_TRAPPED;
     }
     case OP.EBREAK:
-      raiseException(h, EXC.BREAKPOINT, h.pcLo, h.pcHi);
+      // tval may be 0 or the pc (privileged spec 3.1.16); QEMU 7.2 writes 0
+      raiseException(h, EXC.BREAKPOINT, 0, 0);
       return SLOW_TRAPPED;
     case OP.MRET:
-      if (h.priv !== PRIV_M) return h.virt ? virtualInsn(h, raw) : illegal(h, raw);
+      // HS-mode may not execute MRET either, so VS/VU get an illegal instruction (spec 9.6.1)
+      if (h.priv !== PRIV_M) return illegal(h, raw);
       mret(h);
       return SLOW_DONE;
     case OP.SRET:
@@ -96,9 +98,10 @@ export function execSlow(h: Hart, dp: DecodedPage, i: number, op: number): numbe
 }
 
 function execWfi(h: Hart, raw: number, len: number): number {
-  // spec 3.3.3: TW traps WFI below M; VTW (hstatus bit 21) makes it a virtual instruction in VS
-  if (h.priv === PRIV_U) return denyUser(h, raw);
+  // spec 3.1.6.5: TW traps WFI in every mode below M, and takes precedence over the virtual
+  // instruction that VU-mode, or VS-mode with hstatus.VTW (bit 21), gets otherwise (9.6.1)
   if (h.priv !== PRIV_M && h.mstatus & MS.TW) return illegal(h, raw);
+  if (h.priv === PRIV_U) return denyUser(h, raw);
   if (h.virt && h.hstatus & (1n << 21n)) return virtualInsn(h, raw);
   advance(h, len);
   if (!wfiWakes(h)) {
@@ -119,14 +122,17 @@ function execCsr(h: Hart, dp: DecodedPage, i: number, op: number, raw: number, l
   const writes = kind === 0 || rs1 !== 0;
   const reads = kind !== 0 || rd !== SINK;
   h.syncClock();
+  // writing a read-only CSR is illegal even where reading it would be a virtual instruction
+  if (writes && csr >>> 10 === 3) return illegal(h, raw);
   let old = 0n;
-  if (reads || writes) {
-    // read first (side effects of reads happen only when the value is used, spec 9.1)
+  if (reads) {
+    // CSRRW with rd = x0 must not read the CSR nor cause a read's side effects (Zicsr, CSRRW)
     old = csrRead(h, csr);
     if (csrStatus.fault !== CSR_OK) return raiseCsrFault(h, raw);
   }
   if (writes) {
-    const nv = kind === 0 ? src : kind === 1 ? old | src : old & ~src;
+    const base = kind === 0 ? old : csrRmwBase(h, csr, old);
+    const nv = kind === 0 ? src : kind === 1 ? base | src : base & ~src;
     csrWrite(h, csr, nv);
     if (csrStatus.fault !== CSR_OK) return raiseCsrFault(h, raw);
   }

@@ -30,6 +30,8 @@ export interface HartOptions {
   hypervisor?: boolean;
   /** Number of implemented PMP entries (QEMU default 16). */
   pmpEntries?: number;
+  /** Guest external interrupt lines (GEILEN, spec 9.2.4); QEMU's virt without AIA has 0. */
+  geilen?: number;
 }
 
 /** Why a slice of execution stopped early. */
@@ -46,6 +48,7 @@ export class Hart {
   readonly readTime: () => bigint;
   readonly hasH: boolean;
   readonly pmpEntries: number;
+  readonly geilen: number;
 
   /** x0..x31 as lo/hi int32 pairs; pair 32 is the write sink for rd = x0. */
   readonly x = new Int32Array(66);
@@ -158,6 +161,8 @@ export class Hart {
     this.readTime = opts.readTime;
     this.hasH = opts.hypervisor ?? false;
     this.pmpEntries = opts.pmpEntries ?? 16;
+    this.geilen = this.hasH ? Math.min(opts.geilen ?? 0, 31) : 0;
+    this.mideleg = this.midelegFixed();
     this.pmpcfg = new Array<bigint>(8).fill(0n);
     this.pmpaddr = new Array<bigint>(64).fill(0n);
   }
@@ -173,9 +178,18 @@ export class Hart {
     this.mipSw = 0;
     this.mie = 0;
     this.medeleg = 0;
-    this.mideleg = 0;
+    this.mideleg = this.midelegFixed();
     this.mcause = 0n;
     this.satp = 0n;
+    // H state that decides behaviour (spec 9.2 leaves the reset values open; QEMU zeroes them)
+    this.hstatus = 0n;
+    this.hedeleg = 0;
+    this.hideleg = 0;
+    this.hvip = 0;
+    this.hgeie = 0;
+    this.hgatp = 0n;
+    this.vsatp = 0n;
+    this.vsstatus = 0n;
     this.reservation = -1;
     this.waiting = false;
     this.flushTlb();
@@ -234,13 +248,32 @@ export class Hart {
     this.stop = STOP_BREAK;
   }
 
-  /** VS-level pending bits contributed by hvip and the selected guest external line. */
+  /**
+   * mip bits the H extension contributes (spec 9.2.3-9.2.4): VS-level bits injected through
+   * hvip, VSEIP from the guest external line hstatus.VGEIN selects, and SGEIP when an
+   * enabled guest external line is pending.
+   */
   hvipPending(): number {
     if (!this.hasH) return 0;
     let bits = this.hvip & ((1 << 2) | (1 << 6) | (1 << 10));
     const vgein = Number((this.hstatus >> 12n) & 0x3fn);
-    if (vgein !== 0 && (this.hgeip >>> vgein) & 1) bits |= 1 << 10;
+    if (vgein !== 0 && vgein <= this.geilen && (this.hgeip >>> vgein) & 1) bits |= 1 << 10;
+    if (this.hgeip & this.hgeie) bits |= 1 << 12;
     return bits;
+  }
+
+  /** mideleg bits that read as one: VS-level interrupts and SGEI when H exists (spec 9.4.2). */
+  midelegFixed(): number {
+    return this.hasH ? (1 << 2) | (1 << 6) | (1 << 10) | (1 << 12) : 0;
+  }
+
+  /** Platform side: the levels of the guest external interrupt lines 1..GEILEN (hgeip). */
+  setGuestExternalLines(bits: number): void {
+    const next = bits & (((1 << this.geilen) - 1) << 1);
+    if (next === this.hgeip) return;
+    this.hgeip = next;
+    this.stop = STOP_BREAK;
+    if (this.hvipPending() & this.mie) this.waiting = false;
   }
 
   /** Drops every cached translation (satp/priv/MPRV/SUM/MXR changes, SFENCE.VMA). */

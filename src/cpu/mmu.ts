@@ -5,7 +5,8 @@ import { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE, EXC, MS, PRIV_M, PRIV_S, PRIV_
 import { Hart, TLB_SIZE } from './hart.ts';
 import { PAGE_CODE, PAGE_TRACK } from './memory-port.ts';
 import { raiseException } from './trap.ts';
-import { translateGuest, TRANSLATE_GUEST_FAULT } from './mmu-hyp.ts';
+import { SINK } from './code-cache.ts';
+import { peekTranslateGuest, translateGuest, TRANSLATE_GUEST_FAULT } from './mmu-hyp.ts';
 
 const TWO32 = 4294967296;
 /** Returned by translate() when it raised a fault. */
@@ -60,6 +61,7 @@ export function noteStore(h: Hart, page: number): void {
  * Returns the physical address, or FAULT after setting h.tmp[0] to the page-fault cause.
  * `sum`/`mxr` are the status bits that apply (VS-stage passes vsstatus's).
  * `ptePhys` maps a PTE's address through G-stage when walking a guest's tables.
+ * `hlvx` (HLVX, spec 9.3.2): a load that needs execute permission instead of read.
  */
 export function walkSv39(
   h: Hart,
@@ -71,15 +73,17 @@ export function walkSv39(
   sum: boolean,
   mxr: boolean,
   ptePhys: ((gpa: number, access: number) => number) | null,
+  hlvx = false,
 ): number {
   const top = vaHi >> 6;
   if (top !== 0 && top !== -1) return FAULT;
   const vpn = [(vaLo >>> 12) & 0x1ff, (vaLo >>> 21) & 0x1ff, ((vaLo >>> 30) | ((vaHi & 0x7f) << 2)) & 0x1ff];
   let base = rootPpn * 4096;
   for (let level = 2; level >= 0; level--) {
-    let pteAddr = base + vpn[level] * 8;
+    const pteGpa = base + vpn[level] * 8;
+    let pteAddr = pteGpa;
     if (ptePhys) {
-      pteAddr = ptePhys(pteAddr, ACCESS_LOAD);
+      pteAddr = ptePhys(pteGpa, ACCESS_LOAD);
       if (pteAddr < 0) return TRANSLATE_GUEST_FAULT;
     }
     const off = readPte(h, pteAddr);
@@ -94,7 +98,7 @@ export function walkSv39(
       continue;
     }
     // leaf: permission checks
-    if (access === ACCESS_FETCH) {
+    if (access === ACCESS_FETCH || hlvx) {
       if (!(lo & PTE_X)) return FAULT;
     } else if (access === ACCESS_LOAD) {
       if (!(lo & PTE_R) && !(mxr && lo & PTE_X)) return FAULT;
@@ -111,7 +115,8 @@ export function walkSv39(
     let newLo = lo | PTE_A;
     if (access === ACCESS_STORE) newLo |= PTE_D;
     if (newLo !== lo) {
-      if (ptePhys && ptePhys(pteAddr, ACCESS_STORE) < 0) return TRANSLATE_GUEST_FAULT;
+      // the A/D write is an implicit store: G-stage must allow writing the PTE's page
+      if (ptePhys && ptePhys(pteGpa, ACCESS_STORE) < 0) return TRANSLATE_GUEST_FAULT;
       const woff = h.mem.ramOffset(pteAddr, true);
       if (woff < 0) return FAULT_ACCESS;
       writePteLo(h, woff, newLo);
@@ -197,8 +202,9 @@ export function loadSlow(h: Hart, aLo: number, aHi: number, size: number, signed
     for (let i = 0; i < size; i++) {
       addOffset(h, aLo, aHi, i);
       const bLo = h.tmp[0], bHi = h.tmp[1];
-      if (!loadSlow(h, bLo, bHi, 1, false, rd2, forPriv, forVirt, exec)) return false;
-      const b = x[rd2] & 0xff;
+      // bytes go through the write sink: a fault on a later byte must leave rd unchanged
+      if (!loadSlow(h, bLo, bHi, 1, false, SINK, forPriv, forVirt, exec)) return false;
+      const b = x[SINK] & 0xff;
       if (i < 4) lo |= b << (8 * i);
       else hi |= b << (8 * (i - 4));
     }
@@ -248,11 +254,12 @@ function setLoaded(x: Int32Array, rd2: number, lo: number, hi: number, size: num
 export function storeSlow(h: Hart, aLo: number, aHi: number, size: number, lo: number, hi: number, forPriv = -1, forVirt = false): boolean {
   const inPage = aLo & 0xfff;
   if (inPage + size > 4096) {
-    // translate both pages before writing anything, so a fault leaves memory untouched
-    addOffset(h, aLo, aHi, size - 1);
-    const lastLo = h.tmp[0], lastHi = h.tmp[1];
+    // translate both pages before writing anything, so a fault leaves memory untouched; a
+    // fault on the second page reports that page's first byte (QEMU 7.2's store_helper_unaligned)
+    addOffset(h, aLo & ~0xfff, aHi, 4096);
+    const nextLo = h.tmp[0], nextHi = h.tmp[1];
     if (translate(h, aLo, aHi, ACCESS_STORE, forPriv, forVirt) < 0) return false;
-    if (translate(h, lastLo, lastHi, ACCESS_STORE, forPriv, forVirt) < 0) return false;
+    if (translate(h, nextLo, nextHi, ACCESS_STORE, forPriv, forVirt) < 0) return false;
     for (let i = 0; i < size; i++) {
       addOffset(h, aLo, aHi, i);
       const b = i < 4 ? (lo >>> (8 * i)) & 0xff : (hi >>> (8 * (i - 4))) & 0xff;
@@ -274,7 +281,8 @@ export function storeSlow(h: Hart, aLo: number, aHi: number, size: number, lo: n
     }
     const page = off >>> 12;
     if (h.mem.pageFlags[page] !== 0) noteStore(h, page);
-    if (h.reservation >= 0 && Math.floor(h.reservation / 8) === Math.floor(pa / 8)) h.reservation = -1;
+    // the hart's own stores leave an LR reservation alone: SC compares values (QEMU 7.2), and
+    // the fast path never sees reservations, so clearing here made SC depend on the TLB
     if (forPriv < 0) tlbInsert(h, aLo, aHi, pa, true);
     return true;
   }
@@ -291,9 +299,10 @@ export function storeSlow(h: Hart, aLo: number, aHi: number, size: number, lo: n
 export function peekTranslate(h: Hart, va: bigint): number {
   const lo = Number(BigInt.asIntN(32, va));
   const hi = Number(BigInt.asIntN(32, va >> 32n));
+  if (dataVirt(h)) return peekTranslateGuest(h, va);
   const mode = Number(h.satp >> 60n);
   const priv = dataPriv(h);
-  if (h.virt || priv === PRIV_M || mode === 0) return h.virt ? -1 : (hi >>> 0) * TWO32 + (lo >>> 0);
+  if (priv === PRIV_M || mode === 0) return (hi >>> 0) * TWO32 + (lo >>> 0);
   const saved = h.tmp.slice();
   // walk without A/D side effects: use a read-only walk on a copy of the decision logic
   const top = hi >> 6;

@@ -6,6 +6,12 @@ import { STOP_BREAK } from './hart.ts';
 import { toBigIntU } from './int64.ts';
 
 const VS_INTERRUPTS = (1 << IRQ.VSSI) | (1 << IRQ.VSTI) | (1 << IRQ.VSEI);
+/**
+ * Exceptions whose tval is a virtual address (misaligned, access and page faults, guest-page
+ * faults; EBREAK writes 0). Taken from V=1 that address is a guest virtual one, so GVA is set
+ * (spec 9.4.1, 9.4.2); HLV/HSV and MPRV+MPV faults from V=0 pass gva themselves.
+ */
+const ADDRESS_CAUSES = 0xb0b0f3;
 /** Interrupt priority, highest first (spec 3.1.9 and 9.2.3). */
 const PRIORITY = [IRQ.MEI, IRQ.MSI, IRQ.MTI, IRQ.SEI, IRQ.SSI, IRQ.STI, IRQ.SGEI, IRQ.VSEI, IRQ.VSSI, IRQ.VSTI];
 
@@ -37,6 +43,7 @@ export function enterTrap(h: Hart, cause: number, interrupt: boolean, tval: bigi
   const causeVal = interrupt ? (1n << 63n) | BigInt(cause) : BigInt(cause);
   let deleg = interrupt ? h.mideleg : h.medeleg;
   if (cause >= 32) deleg = 0;
+  if (prevVirt && !interrupt && ADDRESS_CAUSES & bit) gva = true;
   h.observer?.(h, cause, interrupt, tval);
   h.waiting = false;
   h.stop = STOP_BREAK;
@@ -68,9 +75,9 @@ export function enterTrap(h: Hart, cause: number, interrupt: boolean, tval: bigi
     if (prevPriv === PRIV_S) ms |= MS.SPP;
     h.mstatus = ms;
     if (h.hasH) {
-      // hstatus.SPV, SPVP, GVA (spec 9.4.1)
-      let hs = h.hstatus & ~((1n << 7n) | (1n << 8n) | (1n << 6n));
-      if (prevVirt) hs |= (1n << 7n) | (BigInt(prevPriv & 1) << 8n);
+      // hstatus.SPV, GVA; SPVP only when coming from V=1, else it keeps its value (spec 9.2.1)
+      let hs = h.hstatus & ~((1n << 7n) | (1n << 6n));
+      if (prevVirt) hs = (hs & ~(1n << 8n)) | (1n << 7n) | (BigInt(prevPriv & 1) << 8n);
       if (gva) hs |= 1n << 6n;
       h.hstatus = hs;
       h.htval = gpa;
