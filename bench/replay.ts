@@ -16,6 +16,7 @@ import { locateFirmware } from '../src/cli/firmware.ts';
 import { readImage } from '../src/machine/image.ts';
 import { Machine, DEFAULT_ICOUNT_SHIFT } from '../src/machine/machine.ts';
 import { Recording } from '../src/replay/recorder.ts';
+import { BareSystem } from '../src/replay/system.ts';
 import { describeBareMachine, traceConfigFor } from '../src/replay/machine-config.ts';
 import { Replayer } from '../src/replay/replayer.ts';
 import { Timeline } from '../src/replay/timeline.ts';
@@ -127,7 +128,7 @@ export async function replayBenchmark(log: (s: string) => void): Promise<Figures
       const out = { text: '' };
       let stop = () => {};
       const x = newMachine(fw, out, () => stop());
-      const recording = new Recording(x.m, tracePath, traceConfigFor(describeBareMachine(x.m, { bios: x.bios, kernel: x.kernel }), [x.bios, x.kernel]));
+      const recording = new Recording(new BareSystem(x.m), tracePath, traceConfigFor(describeBareMachine(x.m, { bios: x.bios, kernel: x.kernel }), [x.bios, x.kernel]));
       stop = () => x.m.requestStop();
       const secs = drive(x.m, recording, out);
       return { secs, icount: x.m.icount, summary: recording.close() };

@@ -5,6 +5,7 @@ import { parseRunOptions, UsageError } from './run-options.ts';
 import { ConsoleTap, describeEnd, runSession } from './session.ts';
 import { reportError } from './errors.ts';
 import { Recording } from '../replay/recorder.ts';
+import { BareSystem } from '../replay/system.ts';
 import { describeBareMachine, traceConfigFor } from '../replay/machine-config.ts';
 
 export async function recordCommand(argv: string[]): Promise<number> {
@@ -26,7 +27,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
       wallClockNs: () => BigInt(Date.now()) * 1_000_000n,
     });
     const roles = { bios: images.find((i) => i.role === 'bios') ?? null, kernel: images.find((i) => i.role === 'kernel') ?? null, initrd: images.find((i) => i.role === 'initrd') ?? null };
-    const rec = new Recording(machine, o.output, traceConfigFor(describeBareMachine(machine, roles), images));
+    const rec = new Recording(new BareSystem(machine), o.output, traceConfigFor(describeBareMachine(machine, roles), images));
     const script = o.script.length ? new ConsoleScript(o.script) : null;
     let end;
     try {

@@ -7,6 +7,7 @@ import { Progress } from './progress.ts';
 import { openTrace, parseImageOverrides } from './trace-open.ts';
 import { UsageError } from './run-options.ts';
 import { Replayer } from '../replay/replayer.ts';
+import { consoleWriter } from './console-mux.ts';
 
 export async function replayCommand(argv: string[]): Promise<number> {
   try {
@@ -26,7 +27,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     const progress = new Progress('replay');
     const replayer = new Replayer(reader, {
       images: parseImageOverrides(values.image),
-      onConsole: values.quiet ? undefined : (b) => process.stdout.write(Uint8Array.of(b)),
+      onConsole: values.quiet ? undefined : consoleWriter(reader),
       context: values.context ? Number(values.context) : 8,
       progress: (i, total) => progress.update(i, total),
     });

@@ -39,6 +39,24 @@ export const STOP_NONE = 0;
 export const STOP_WFI = 1;
 export const STOP_BREAK = 2; // an instruction asked the run loop to re-check state
 export const STOP_STUCK = 3; // instruction fetch keeps faulting at the trap vector: no progress possible
+export const STOP_EXIT = 4; // guest context: a trap for HS/M became an exit to the hypervisor (h.exit)
+
+/**
+ * What HS-mode software would see for a trap out of guest context (scause, stval, htval,
+ * htinst, hstatus.GVA), handed to the TypeScript hypervisor instead of vectoring to stvec.
+ */
+export interface TrapExit {
+  cause: number;
+  interrupt: boolean;
+  tval: bigint;
+  /** Guest physical address >> 2 for guest-page faults (htval). */
+  gpa: bigint;
+  tinst: bigint;
+  gva: boolean;
+  /** Privilege and V of the guest when it trapped (hstatus.SPVP / SPV equivalents). */
+  priv: number;
+  virt: boolean;
+}
 
 export class Hart {
   readonly id: number;
@@ -152,6 +170,13 @@ export class Hart {
   sliceN = 0;
   /** Optional observer of every trap (recording, debugger); never changes behaviour. */
   observer: TrapObserver | null = null;
+  /**
+   * Guest context (set by the hypervisor while a vCPU runs): traps that would enter HS or M
+   * stop the hart with STOP_EXIT and land here; pc stays at the trapping instruction.
+   */
+  guestContext = false;
+  /** The exit the hart stopped with (valid when stop === STOP_EXIT). */
+  exit: TrapExit | null = null;
 
   constructor(opts: HartOptions) {
     this.id = opts.hartId;

@@ -2,7 +2,7 @@
 // and 9.5-9.6 for the H extension's VS-level delegation).
 import { IRQ, MS, PRIV_M, PRIV_S, PRIV_U } from './csr-defs.ts';
 import type { Hart } from './hart.ts';
-import { STOP_BREAK } from './hart.ts';
+import { STOP_BREAK, STOP_EXIT } from './hart.ts';
 import { toBigIntU } from './int64.ts';
 
 const VS_INTERRUPTS = (1 << IRQ.VSSI) | (1 << IRQ.VSTI) | (1 << IRQ.VSEI);
@@ -46,8 +46,17 @@ export function enterTrap(h: Hart, cause: number, interrupt: boolean, tval: bigi
   if (prevVirt && !interrupt && ADDRESS_CAUSES & bit) gva = true;
   h.observer?.(h, cause, interrupt, tval);
   h.waiting = false;
-  h.stop = STOP_BREAK;
   h.reservation = -1;
+  if (h.guestContext) {
+    // the hypervisor is the HS/M-mode software: anything not delegated to VS is an exit
+    const toVs = prevVirt && prevPriv <= PRIV_S && deleg & bit && (interrupt ? h.hideleg : h.hedeleg) & bit;
+    if (!toVs) {
+      h.exit = { cause, interrupt, tval, gpa, tinst, gva, priv: prevPriv, virt: prevVirt };
+      h.stop = STOP_EXIT;
+      return;
+    }
+  }
+  h.stop = STOP_BREAK;
 
   if (prevPriv <= PRIV_S && deleg & bit) {
     const vsDeleg = interrupt ? h.hideleg : h.hedeleg;

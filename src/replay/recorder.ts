@@ -5,9 +5,8 @@
 import { EventLog } from '../events/log.ts';
 import { TraceWriter, type TraceSummary } from '../trace/writer.ts';
 import type { TraceConfig } from '../trace/header.ts';
-import type { Machine, RunStop } from '../machine/machine.ts';
-import { LogSink } from './log-sink.ts';
-import { machineStateHash } from './state-hash.ts';
+import type { RunStop } from '../machine/machine.ts';
+import type { Replayable } from './system.ts';
 
 export const FLUSH_INSNS = 4_000_000;
 export const END_MARKER = 'end';
@@ -19,45 +18,47 @@ export class Recording {
   private closed = false;
 
   constructor(
-    readonly machine: Machine,
+    readonly system: Replayable,
     readonly path: string,
     config: TraceConfig,
   ) {
     this.log = new EventLog({ retain: false });
     this.writer = TraceWriter.create(path, { config });
     this.writer.attach(this.log);
-    machine.events = new LogSink(this.log);
-    this.nextFlush = machine.icount + FLUSH_INSNS;
+    system.setEventLog(this.log, null);
+    this.nextFlush = system.icount + FLUSH_INSNS;
   }
 
   get icount(): number {
-    return this.machine.icount;
+    return this.system.icount;
   }
 
   run(budget: number): RunStop {
-    const stop = this.machine.run(budget);
-    if (this.machine.icount >= this.nextFlush) {
+    const stop = this.system.run(budget);
+    if (this.system.icount >= this.nextFlush) {
       this.writer.flush();
-      this.nextFlush = this.machine.icount + FLUSH_INSNS;
+      this.nextFlush = this.system.icount + FLUSH_INSNS;
     }
     return stop;
   }
 
-  sendInput(bytes: Uint8Array | string): void {
-    this.machine.sendInput(bytes);
+  /** Console input for `domain` (the console domain by default; 0 on a bare machine). */
+  sendInput(bytes: Uint8Array | string, domain?: number): void {
+    const b = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
+    this.system.sendInput(b, domain ?? -1);
   }
 
   requestStop(): void {
-    this.machine.requestStop();
+    this.system.requestStop();
   }
 
   /** Ends the recording: the end marker (icount + state hash), index and footer. */
   close(): TraceSummary & { stateHash: string } {
     if (this.closed) throw new Error('recording already closed');
     this.closed = true;
-    const stateHash = machineStateHash(this.machine);
-    this.log.appendMarker(this.machine.icount, 0, 0, `${END_MARKER} state=${stateHash}`);
-    this.machine.events = null;
+    const stateHash = this.system.stateHash();
+    this.log.appendMarker(this.system.icount, 0, 0, `${END_MARKER} state=${stateHash}`);
+    this.system.setEventLog(null, null);
     return { ...this.writer.close(), stateHash };
   }
 }

@@ -10,17 +10,15 @@ import { sameRecord } from '../events/diff.ts';
 import type { TraceEvent } from '../events/event.ts';
 import { EventCursor } from '../trace/cursor.ts';
 import type { TraceReader } from '../trace/reader.ts';
-import type { Machine } from '../machine/machine.ts';
-import { LogSink } from './log-sink.ts';
-import { machineFromTrace } from './machine-config.ts';
 import { parseEndMarker } from './recorder.ts';
-import { machineStateHash } from './state-hash.ts';
+import { systemFromTrace, type Replayable } from './system.ts';
 import { type Divergence, divergenceFrom } from './divergence.ts';
 
 export interface ReplayOptions {
   /** Image path overrides by role (--image bios=PATH). */
   images?: Record<string, string>;
-  onConsole?: (byte: number) => void;
+  /** Console output during replay: (domain, bytes); domain 0 on a bare machine. */
+  onConsole?: (domain: number, bytes: Uint8Array) => void;
   /** Events of context before a divergence (default 8). */
   context?: number;
   /** Called now and then with (icount reached, last icount in the trace). */
@@ -42,10 +40,9 @@ export class DivergenceSignal extends Error {
 export type AdvanceStop = 'target' | 'end' | 'stopped';
 
 export class ReplayEngine {
-  readonly machine: Machine;
+  readonly system: Replayable;
   private cursor: EventCursor;
   private live: EventLog;
-  private readonly sink: LogSink;
   /** Stop right after the event with this seq has been produced (-1: no such stop). */
   private stopAfterSeq = -1;
   /** The end marker was reached and its state hash checked. */
@@ -64,12 +61,9 @@ export class ReplayEngine {
     private readonly opts: ReplayOptions = {},
   ) {
     this.cursor = reader.cursor(reader.firstSeq);
-    const { machine } = machineFromTrace(reader.config, reader.path, { wallClockNs: () => this.nextRtc(), onConsole: opts.onConsole }, opts.images);
-    this.machine = machine;
+    this.system = systemFromTrace(reader.config, reader.path, { wallClockNs: () => this.nextRtc(), onConsole: opts.onConsole }, opts.images);
     this.live = new EventLog({ firstSeq: reader.firstSeq, retain: false });
-    this.sink = new LogSink(this.live);
-    this.sink.after = () => this.check();
-    machine.events = this.sink;
+    this.system.setEventLog(this.live, () => this.check());
     for (const e of reader.events()) if (e.kind === 'input' || e.kind === 'marker') this.anchors.push({ seq: e.seq, icount: e.icount });
   }
 
@@ -86,7 +80,7 @@ export class ReplayEngine {
   }
 
   get icount(): number {
-    return this.machine.icount;
+    return this.system.icount;
   }
 
   /** Repositions the event side after the machine was restored to a checkpoint at `seq`. */
@@ -99,7 +93,7 @@ export class ReplayEngine {
       base = { icount: prev.icount, domain: prev.domain, vcpu: prev.vcpu };
     }
     this.live = new EventLog({ firstSeq: seq, base, retain: false });
-    this.sink.log = this.live;
+    this.system.setEventLog(this.live, () => this.check());
     this.endChecked = false;
     this.anchorIdx = 0;
   }
@@ -115,7 +109,7 @@ export class ReplayEngine {
     const seq = this.cursor.seq;
     const expected = this.cursor.nextRecord();
     if (!sameRecord(this.live.lastRecord(), expected)) throw new DivergenceSignal('mismatch');
-    if (seq === this.stopAfterSeq) this.machine.requestStop();
+    if (seq === this.stopAfterSeq) this.system.requestStop();
     this.onEvent?.(seq);
   }
 
@@ -124,7 +118,7 @@ export class ReplayEngine {
    * (whichever comes first), or the trace ends. Throws DivergenceSignal on a mismatch.
    */
   advance(icount: number, seq = Infinity): AdvanceStop {
-    const m = this.machine;
+    const m = this.system;
     this.stopAfterSeq = Number.isFinite(seq) ? seq : -1;
     try {
       for (;;) {
@@ -140,14 +134,14 @@ export class ReplayEngine {
           this.cursor.next();
           const end = parseEndMarker(String(next.payload.label));
           if (end) {
-            if (machineStateHash(m) !== end.stateHash) throw new DivergenceSignal('state');
+            if (m.stateHash() !== end.stateHash) throw new DivergenceSignal('state');
             this.endChecked = true;
           }
           continue;
         }
         if (next.kind === 'input' && next.icount <= m.icount) {
           // queued input reaches the UART at the start of the next run(), at this icount
-          m.sendInput(Uint8Array.from(next.payload.bytes as readonly number[]));
+          m.sendInput(Uint8Array.from(next.payload.bytes as readonly number[]), next.domain);
           m.run(0);
           continue;
         }
@@ -171,7 +165,7 @@ export class ReplayEngine {
   }
 
   private runBy(n: number): 'budget' | 'requested' | 'stopped' {
-    const m = this.machine;
+    const m = this.system;
     const seqBefore = this.cursor.seq;
     const stop = m.run(Math.min(n, 50_000_000));
     if (this.stopAfterSeq >= 0 && this.cursor.seq > this.stopAfterSeq && this.cursor.seq !== seqBefore) return 'requested';
@@ -179,7 +173,7 @@ export class ReplayEngine {
   }
 
   describe(reason: DivergenceSignal['reason']): Divergence {
-    const m = this.machine;
+    const m = this.system;
     const seq = this.cursor.seq - (reason === 'mismatch' ? 1 : 0);
     let expected: TraceEvent | null = null;
     try {
@@ -190,18 +184,19 @@ export class ReplayEngine {
     const actual = this.live.nextSeq > seq ? this.live.get(seq) : null;
     const k = this.opts.context ?? 8;
     const before = this.reader.eventsBySeq(Math.max(this.reader.firstSeq, seq - k), seq);
-    const hart = m.harts[actual ? actual.vcpu : 0] ?? m.harts[0];
+    const who = actual ?? expected;
+    const hart = (who && m.hart(who.domain, who.vcpu)) ?? m.allHarts()[0]?.hart;
     return divergenceFrom({
       reason: reason === 'stalled' ? 'mismatch' : reason,
       seq,
       icount: m.icount,
-      pc: hart.pc,
-      hart: hart.id,
+      pc: hart?.pc ?? 0n,
+      hart: hart?.id ?? 0,
       expected,
       actual,
       before,
       schema: this.reader.schema,
-      stateHash: reason === 'state' ? machineStateHash(m) : undefined,
+      stateHash: reason === 'state' ? m.stateHash() : undefined,
     });
   }
 }
@@ -216,8 +211,8 @@ export class Replayer {
     this.engine = new ReplayEngine(reader, opts);
   }
 
-  get machine(): Machine {
-    return this.engine.machine;
+  get system(): Replayable {
+    return this.engine.system;
   }
 
   run(): ReplayResult {
@@ -229,7 +224,7 @@ export class Replayer {
         this.opts.progress?.(e.icount, total);
         if (stop === 'end' || e.endChecked) break;
       }
-      return { ok: true, events: e.seq - this.reader.firstSeq, icount: e.icount, endChecked: e.endChecked, stateHash: machineStateHash(e.machine) };
+      return { ok: true, events: e.seq - this.reader.firstSeq, icount: e.icount, endChecked: e.endChecked, stateHash: e.system.stateHash() };
     } catch (err) {
       if (!(err instanceof DivergenceSignal)) throw err;
       return { ok: false, divergence: e.describe(err.reason) };

@@ -5,6 +5,9 @@
 // change in what the guest computes does.
 import { createHash } from 'node:crypto';
 import type { Machine } from '../machine/machine.ts';
+import type { PhysicalMemory } from '../machine/phys-mem.ts';
+import type { VirtualClock } from '../machine/vtime.ts';
+import type { Hart } from '../cpu/hart.ts';
 
 const HART_FIELDS = [
   'pcLo', 'pcHi', 'priv', 'virt', 'mstatus', 'mstatusHi', 'medeleg', 'mideleg', 'mie', 'mipSw', 'mipHw',
@@ -14,10 +17,15 @@ const HART_FIELDS = [
 ] as const;
 
 export function machineStateHash(m: Machine): string {
+  return hartsStateHash(m.mem, m.clock, m.harts);
+}
+
+/** The state hash of any set of harts over one physical memory (a machine, or a hypervisor's vCPUs). */
+export function hartsStateHash(mem: PhysicalMemory, clock: VirtualClock, harts: readonly Hart[]): string {
   const h = createHash('sha256');
-  h.update(m.mem.bytes);
-  const parts: string[] = [`icount=${m.clock.icount}`, `idleNs=${m.clock.idleNs}`];
-  for (const hart of m.harts) {
+  h.update(mem.bytes);
+  const parts: string[] = [`icount=${clock.icount}`, `idleNs=${clock.idleNs}`];
+  for (const hart of harts) {
     const fields = HART_FIELDS.map((k) => `${k}=${String(hart[k])}`);
     parts.push(`hart${hart.id}:${fields.join(',')}`);
     parts.push(`x:${Array.from(hart.x.subarray(0, 64)).join(',')}`);

@@ -8,7 +8,6 @@
 // machine produced event s (after the instruction that made it, or at the boundary for
 // interrupts and input).
 import type { TraceReader } from '../trace/reader.ts';
-import type { MachineState } from '../machine/machine.ts';
 import { PageHistory } from './page-history.ts';
 import { DivergenceSignal, ReplayEngine, type AdvanceStop, type ReplayOptions } from './replayer.ts';
 import type { Divergence } from './divergence.ts';
@@ -18,7 +17,7 @@ export interface Checkpoint {
   icount: number;
   /** Events produced before this point (= seq of the next event). */
   seq: number;
-  state: MachineState;
+  state: unknown;
 }
 
 /** Divergence found while moving through time. */
@@ -47,7 +46,7 @@ export class Timeline {
   ) {
     this.engine = new ReplayEngine(reader, opts);
     this.interval = opts.interval ?? 1_000_000;
-    this.pages = new PageHistory(this.engine.machine.mem, this.engine.machine.code);
+    this.pages = new PageHistory(this.engine.system.mem, this.engine.system.code);
     this.takeCheckpoint();
   }
 
@@ -60,8 +59,8 @@ export class Timeline {
     return this.engine.seq;
   }
 
-  get machine() {
-    return this.engine.machine;
+  get system() {
+    return this.engine.system;
   }
 
   /** Last instruction count of the recording. */
@@ -70,7 +69,7 @@ export class Timeline {
   }
 
   private takeCheckpoint(): void {
-    const cp: Checkpoint = { index: this.checkpoints.length, icount: this.icount, seq: this.seq, state: this.machine.save() };
+    const cp: Checkpoint = { index: this.checkpoints.length, icount: this.icount, seq: this.seq, state: this.system.save() };
     const pageCp = this.pages.checkpoint();
     if (pageCp !== cp.index) throw new Error(`checkpoint bookkeeping out of step (${pageCp} != ${cp.index})`);
     this.checkpoints.push(cp);
@@ -81,7 +80,7 @@ export class Timeline {
   }
 
   private restore(cp: Checkpoint): void {
-    this.machine.restore(cp.state);
+    this.system.restore(cp.state);
     this.pages.restore(cp.index);
     this.engine.resetEvents(cp.seq);
     this.stats.restores++;

@@ -40,6 +40,15 @@ export function traceStats(reader: TraceReader, progress?: (done: number, total:
   const group = (name: string) => (breakdown[name] ??= {});
   const domainNames = domainNamesOf(reader);
   const deviceNames = deviceNamesOf(reader);
+  const domainDevices = domainDevicesOf(reader);
+  // a hypervisor trace lists every exit reason per domain, zeros included, so a category the
+  // guest never hit reads as 0 rather than missing
+  for (const [id, name] of Object.entries(domainNames)) {
+    if (Number(id) === 0) continue;
+    for (const r of ['ecall', 'mmio', 'guest-page-fault', 'virtual-instruction', 'wfi', 'illegal-instruction', 'page-fault', 'interrupt', 'internal-error']) {
+      group('exits by reason')[`${name}: ${r}`] = 0;
+    }
+  }
   const hash = createHash('sha256');
   const cursor = reader.cursor(reader.firstSeq);
   let n = 0;
@@ -52,7 +61,7 @@ export function traceStats(reader: TraceReader, progress?: (done: number, total:
     const p = e.payload;
     switch (e.kind) {
       case 'mmio': {
-        const dev = deviceNames[Number(p.dev)] ?? `dev${String(p.dev)}`;
+        const dev = (e.domain ? domainDevices[e.domain]?.[Number(p.dev)] : deviceNames[Number(p.dev)]) ?? `dev${String(p.dev)}`;
         bump(group('mmio by device'), `${dom}: ${dev} ${String(p.op)}`);
         break;
       }
@@ -96,10 +105,20 @@ export function traceStats(reader: TraceReader, progress?: (done: number, total:
 
 function domainNamesOf(reader: TraceReader): Record<number, string> {
   const out: Record<number, string> = {};
+  if ((reader.config.domains ?? []).length > 0) out[0] = 'hypervisor';
   (reader.config.domains ?? []).forEach((d, i) => {
     const name = (d as { name?: unknown })?.name;
     out[(d as { id?: number })?.id ?? i] = typeof name === 'string' ? name : String(i);
   });
+  return out;
+}
+
+/** Device names per domain (hypervisor traces): the `dev` of a domain's mmio events. */
+function domainDevicesOf(reader: TraceReader): Record<number, string[]> {
+  const out: Record<number, string[]> = {};
+  for (const d of (reader.config.domains ?? []) as Array<{ id?: number; devices?: unknown }>) {
+    if (typeof d?.id === 'number' && Array.isArray(d.devices)) out[d.id] = d.devices.map(String);
+  }
   return out;
 }
 

@@ -26,7 +26,7 @@ describe('golden traces', () => {
     const reader = TraceReader.open('traces/bench-3m.trace');
     const engine = new ReplayEngine(reader);
     engine.advance(Infinity, 1);
-    const hart = engine.machine.harts[0];
+    const hart = engine.system.hart(0, 0)!;
     const before = hart.getX(10);
     hart.setX(10, before ^ 1n);
     let report = '';

@@ -3,7 +3,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { TraceReader } from '../../src/trace/reader.ts';
 import { Timeline } from '../../src/replay/timeline.ts';
-import { machineStateHash } from '../../src/replay/state-hash.ts';
 
 describe('timeline', () => {
   let reader: TraceReader;
@@ -16,7 +15,7 @@ describe('timeline', () => {
     const ref = new Timeline(reader, { interval: 250_000 });
     for (const t of [0, 1, 777_777, 926_592, 1_500_000, 2_999_999]) {
       ref.seekIcount(t);
-      hashAt.set(t, machineStateHash(ref.machine));
+      hashAt.set(t, ref.system.stateHash());
     }
     tl = new Timeline(reader, { interval: 250_000 });
     tl.seekIcount(reader.lastIcount);
@@ -30,19 +29,19 @@ describe('timeline', () => {
     [777_777, 777_776],
   ])('seek(%i), reverse-step %i, step back: same state hash', (t, k) => {
     tl.seekIcount(t);
-    const h1 = machineStateHash(tl.machine);
+    const h1 = tl.system.stateHash();
     expect(h1).toBe(hashAt.get(t));
     tl.reverseStep(k);
     expect(tl.icount).toBe(t - k);
     tl.step(k);
     expect(tl.icount).toBe(t);
-    expect(machineStateHash(tl.machine)).toBe(h1);
+    expect(tl.system.stateHash()).toBe(h1);
   });
 
   test('seeks in any order reproduce the straight-line states (forward jumps across checkpoints too)', () => {
     for (const t of [2_999_999, 1, 1_500_000, 0, 777_777, 2_999_999, 926_592]) {
       tl.seekIcount(t);
-      expect(machineStateHash(tl.machine), `at ${t}`).toBe(hashAt.get(t));
+      expect(tl.system.stateHash(), `at ${t}`).toBe(hashAt.get(t));
     }
   });
 

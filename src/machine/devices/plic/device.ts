@@ -24,6 +24,11 @@ export interface PlicOptions {
   numSources?: number;
   /** Highest priority (QEMU virt: 7). */
   numPriorities?: number;
+  /**
+   * Contexts per hart, as QEMU's hart-config: "MS" (virt without KVM: 2h = M, 2h+1 = S) or
+   * "S" (virt under KVM, and our HVM domains: context h = hart h's S-mode).
+   */
+  hartConfig?: 'MS' | 'S';
 }
 
 /** Checkpoint state (all 32-bit words as numbers). */
@@ -43,8 +48,9 @@ export class Plic implements MmioDevice, HasAccessRule {
   readonly size = VIRT_PLIC.size;
   readonly numSources: number;
   readonly numPriorities: number;
-  /** Number of contexts (QEMU "addrs"): 2 per hart. */
+  /** Number of contexts (QEMU "addrs"): 2 per hart ("MS") or 1 ("S"). */
   readonly numContexts: number;
+  private readonly sOnly: boolean;
 
   private readonly pins: readonly HartInterruptPins[];
   private readonly words: number;
@@ -58,7 +64,8 @@ export class Plic implements MmioDevice, HasAccessRule {
     if (!Number.isInteger(this.numSources) || this.numSources < 2 || this.numSources > 1024) {
       throw new RangeError(`PLIC needs 2..1024 sources (including source 0), got ${this.numSources}`);
     }
-    this.numContexts = opts.harts.length * R.CONTEXTS_PER_HART;
+    this.sOnly = opts.hartConfig === 'S';
+    this.numContexts = opts.harts.length * (this.sOnly ? 1 : R.CONTEXTS_PER_HART);
     this.words = (this.numSources + 31) >> 5;
     this.s = this.emptyState();
     this.reset();
@@ -202,6 +209,10 @@ export class Plic implements MmioDevice, HasAccessRule {
   /** Drives MEIP/SEIP of every hart from its two contexts (QEMU sifive_plic_update). */
   private update(): void {
     for (let ctx = 0; ctx < this.numContexts; ctx++) {
+      if (this.sOnly) {
+        this.pins[ctx]!.setPending(MIP_SEIP, this.bestSource(ctx) !== 0);
+        continue;
+      }
       const pins = this.pins[ctx >> 1]!;
       pins.setPending(ctx & 1 ? MIP_SEIP : MIP_MEIP, this.bestSource(ctx) !== 0);
     }
