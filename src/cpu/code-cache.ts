@@ -5,6 +5,8 @@
 import { decodeInto, emptyDecoded, type Decoded } from '../isa/decode.ts';
 import { OP } from '../isa/opcodes.ts';
 import { PAGE_CODE } from './memory-port.ts';
+import type { JitOptions } from './jit/config.ts';
+import { createJit, type Jit, type RegionFn } from './jit/jit.ts';
 
 /** Slot 2048 holds an instruction that straddles the end of the page (decoded per execution). */
 export const STRADDLE_SLOT = 2048;
@@ -52,10 +54,37 @@ export class DecodedPage {
   /** Number of decoded slots, so clearing an untouched page costs nothing. */
   used = 0;
 
-  clear(): void {
+  // ---- compiled code (src/cpu/jit): dies with the decoded slots it was made from
+  /** Executions of each block head seen by the interpreter (hotness, deterministic). */
+  readonly heat = new Uint16Array(SLOTS - 1);
+  /** Instruction count of the compiled block starting at each slot (0 = none). */
+  readonly entry = new Uint8Array(SLOTS - 1);
+  /** Which of `regions` runs the block starting at each slot (valid where entry is not 0). */
+  readonly regionOf = new Uint8Array(SLOTS - 1);
+  /** Compiled regions of this page (jit/region.ts), oldest first. */
+  regions: RegionFn[] = [];
+  /** Heat a head needs before it is compiled; grows each time compiled code is thrown away. */
+  hot = 0xffff;
+  /** Factor `hot` grows by (jit/config.ts invalidationBackoff). */
+  backoff = 2;
+
+  /** `overwritten`: the guest stored to the page (rather than a reset or restore replacing it). */
+  clear(overwritten = true): void {
     if (this.used === 0) return;
     this.op.fill(0);
     this.used = 0;
+    this.heat.fill(0);
+    if (this.regions.length !== 0) {
+      this.dropRegions();
+      // code that keeps being overwritten (data next to code, loaders) is not worth compiling
+      if (overwritten) this.hot = Math.min(this.hot * this.backoff, 0xffff);
+    }
+  }
+
+  /** Forgets the compiled code (the decoded slots stay). */
+  dropRegions(): void {
+    this.regions = [];
+    this.entry.fill(0);
   }
 }
 
@@ -84,30 +113,45 @@ export const ILLEGAL_MARK = 0xffff;
 
 export class CodeCache {
   private readonly pages: (DecodedPage | undefined)[] = [];
+  /** Compiler for hot blocks; null runs everything in the interpreter (CHRONOVISOR_JIT=0). */
+  readonly jit: Jit | null;
 
-  constructor(private readonly pageFlags: Uint8Array) {}
+  /** `jit`: true/false (or options) forces the compiler on/off; omitted, the environment decides (jit/config.ts). */
+  constructor(
+    private readonly pageFlags: Uint8Array,
+    jit?: boolean | Partial<JitOptions>,
+  ) {
+    this.jit = createJit(jit);
+  }
 
   /** The decoded page for backing-store page `page`, created on first use. */
   page(page: number): DecodedPage {
     let p = this.pages[page];
     if (!p) {
       p = new DecodedPage();
+      if (this.jit !== null) {
+        p.hot = this.jit.options.threshold;
+        p.backoff = this.jit.options.invalidationBackoff;
+      }
       this.pages[page] = p;
     }
     this.pageFlags[page] |= PAGE_CODE;
     return p;
   }
 
-  /** A store hit a page with decoded code. */
-  invalidate(page: number): void {
-    this.pages[page]?.clear();
+  /**
+   * A store hit a page with decoded code. `overwritten` false: the page was replaced as a
+   * whole (reset, checkpoint restore), which must not make its code look self-modifying.
+   */
+  invalidate(page: number, overwritten = true): void {
+    this.pages[page]?.clear(overwritten);
     this.pageFlags[page] &= ~PAGE_CODE;
   }
 
   /** Drops every decoded instruction (FENCE.I is a no-op because stores already invalidate; restore uses this). */
   invalidateAll(): void {
     for (let i = 0; i < this.pages.length; i++) {
-      if (this.pages[i]) this.invalidate(i);
+      if (this.pages[i]) this.invalidate(i, false);
     }
   }
 }

@@ -96,7 +96,8 @@ export class PageHistory {
       if (list) for (let i = list.length - 1; i >= 0; i--) if (list[i].cp <= cp) { v = list[i]; break; }
       if (v) bytes.set(v.data, page * PAGE);
       else bytes.fill(0, page * PAGE, (page + 1) * PAGE);
-      this.code.invalidate(page);
+      // a restore is not the guest overwriting its code: no penalty for the JIT's heat
+      this.code.invalidate(page, false);
     }
     this.base = cp;
     this.arm();
