@@ -36,8 +36,14 @@ const ENVCFG_MASK = 0xf1n;
  * (spec 3.1.9, as QEMU 7.2): the value read is that bit ORed with the PLIC's line.
  */
 const MIP_WMASK = (1 << IRQ.SSI) | (1 << IRQ.STI) | (1 << IRQ.SEI);
-/** QEMU 7.2's default PMU: mhpmcounter3..18 exist. */
-const PMU_COUNTERS = 16;
+/**
+ * Programmable counters implemented: none, as QEMU 7.2 with pmu-num=0 (the lockstep
+ * configuration, docs/ORACLE.md §4): mhpmcounter3..31 and hpmcounter3..31 are illegal, while
+ * mhpmevent3..31 still exist (read 0, keep what is written), exactly as QEMU behaves.
+ */
+const PMU_COUNTERS = 0;
+/** pmpcfg registers that exist for our PMP entries: pmpcfg0 and pmpcfg2 (entries 0..15). */
+const PMPCFG_REGS = 2;
 
 /** misa for RV64IMAFDC + S + U (+ H): MXL = 2 in bits 63:62. */
 export function misaValue(h: Hart): bigint {
@@ -210,25 +216,30 @@ export function csrRead(h: Hart, csr: number): bigint {
   }
   if (csr >= CSR.cycle && csr <= CSR.hpmcounter31) {
     const index = csr - CSR.cycle;
+    if (index >= 3 && index - 3 >= PMU_COUNTERS) return break_illegal();
     return counterAllowed(h, index) ? counterRead(h, index) : 0n;
   }
-  if (csr >= CSR.mhpmcounter3 && csr <= CSR.mhpmcounter31) return counterRead(h, csr - CSR.mcycle);
-  if (csr >= CSR.mhpmevent3 && csr <= CSR.mhpmevent31) {
-    const i = csr - CSR.mhpmevent3;
-    return i < PMU_COUNTERS ? h.mhpmevent[i] : 0n;
+  if (csr >= CSR.mhpmcounter3 && csr <= CSR.mhpmcounter31) {
+    if (csr - CSR.mhpmcounter3 >= PMU_COUNTERS) return break_illegal();
+    return counterRead(h, csr - CSR.mcycle);
   }
+  if (csr >= CSR.mhpmevent3 && csr <= CSR.mhpmevent31) return h.mhpmevent[csr - CSR.mhpmevent3];
   if (csr >= CSR.pmpcfg0 && csr <= CSR.pmpcfg15) {
-    if (csr & 1) break_illegal();
-    if (csrStatus.fault) return 0n;
+    // RV64 has only the even pmpcfg registers; those past our 16 entries do not exist (QEMU)
+    if (csr & 1 || (csr - CSR.pmpcfg0) >> 1 >= PMPCFG_REGS) return break_illegal();
     return h.pmpcfg[(csr - CSR.pmpcfg0) >> 1];
   }
-  if (csr >= CSR.pmpaddr0 && csr <= CSR.pmpaddr63) return h.pmpaddr[csr - CSR.pmpaddr0];
+  if (csr >= CSR.pmpaddr0 && csr <= CSR.pmpaddr63) {
+    if (csr - CSR.pmpaddr0 >= h.pmpEntries) return break_illegal();
+    return h.pmpaddr[csr - CSR.pmpaddr0];
+  }
   csrStatus.fault = CSR_ILLEGAL;
   return 0n;
 }
 
-function break_illegal(): void {
+function break_illegal(): bigint {
   csrStatus.fault = CSR_ILLEGAL;
+  return 0n;
 }
 
 /**
@@ -377,16 +388,19 @@ export function csrWrite(h: Hart, csr: number, v: bigint): void {
   }
   if (csr >= CSR.mhpmcounter3 && csr <= CSR.mhpmcounter31) {
     const i = csr - CSR.mhpmcounter3;
-    if (i < PMU_COUNTERS) h.mhpmcounter[i] = v;
+    if (i >= PMU_COUNTERS) {
+      csrStatus.fault = CSR_ILLEGAL;
+      return;
+    }
+    h.mhpmcounter[i] = v;
     return;
   }
   if (csr >= CSR.mhpmevent3 && csr <= CSR.mhpmevent31) {
-    const i = csr - CSR.mhpmevent3;
-    if (i < PMU_COUNTERS) h.mhpmevent[i] = v;
+    h.mhpmevent[csr - CSR.mhpmevent3] = v;
     return;
   }
   if (csr >= CSR.pmpcfg0 && csr <= CSR.pmpcfg15) {
-    if (csr & 1) {
+    if (csr & 1 || (csr - CSR.pmpcfg0) >> 1 >= PMPCFG_REGS) {
       csrStatus.fault = CSR_ILLEGAL;
       return;
     }
@@ -395,10 +409,16 @@ export function csrWrite(h: Hart, csr: number, v: bigint): void {
   }
   if (csr >= CSR.pmpaddr0 && csr <= CSR.pmpaddr63) {
     const i = csr - CSR.pmpaddr0;
-    if (i >= h.pmpEntries || pmpLocked(h, i)) return;
+    if (i >= h.pmpEntries) {
+      csrStatus.fault = CSR_ILLEGAL;
+      return;
+    }
+    if (pmpLocked(h, i)) return;
     // a locked TOR entry also locks the address below it (spec 3.7.1)
     if (i + 1 < h.pmpEntries && pmpLocked(h, i + 1) && ((pmpCfgByte(h, i + 1) >> 3) & 3) === 1) return;
-    h.pmpaddr[i] = v & ((1n << 54n) - 1n);
+    // QEMU 7.2 keeps all 64 bits (the spec makes bits 63:54 WARL zero); OpenSBI probes the
+    // address width by writing all-ones and reading back, so this is visible in lockstep
+    h.pmpaddr[i] = v;
     return;
   }
   csrStatus.fault = CSR_ILLEGAL;

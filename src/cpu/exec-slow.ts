@@ -13,6 +13,12 @@ import { execHypervisorInsn } from './exec-hyp.ts';
 
 export const SLOW_TRAPPED = 0;
 export const SLOW_DONE = 1;
+/**
+ * An exception was raised, but the instruction still counts as executed in virtual time:
+ * QEMU's icount charges ecall, ebreak and instructions its decoder rejects (including FP
+ * instructions while FS is off), unlike memory and CSR-permission faults (docs/ORACLE.md §1a).
+ */
+export const SLOW_TRAPPED_COUNTED = 2;
 
 const USES_RM = new Uint8Array(MNEMONIC.length);
 OPERANDS.forEach((f, op) => {
@@ -48,12 +54,12 @@ export function execSlow(h: Hart, dp: DecodedPage, i: number, op: number): numbe
     case OP.ECALL: {
       const cause = h.priv === PRIV_M ? EXC.ECALL_M : h.priv === PRIV_S ? (h.virt ? EXC.ECALL_VS : EXC.ECALL_S) : EXC.ECALL_U;
       raiseException(h, cause, 0, 0);
-      return SLOW_TRAPPED;
+      return SLOW_TRAPPED_COUNTED;
     }
     case OP.EBREAK:
       // tval may be 0 or the pc (privileged spec 3.1.16); QEMU 7.2 writes 0
       raiseException(h, EXC.BREAKPOINT, 0, 0);
-      return SLOW_TRAPPED;
+      return SLOW_TRAPPED_COUNTED;
     case OP.MRET:
       // HS-mode may not execute MRET either, so VS/VU get an illegal instruction (spec 9.6.1)
       if (h.priv !== PRIV_M) return illegal(h, raw);
@@ -241,7 +247,11 @@ function fpEnabled(h: Hart): boolean {
 }
 
 function execFp(h: Hart, dp: DecodedPage, i: number, op: number, raw: number, len: number): number {
-  if (!fpEnabled(h)) return illegal(h, raw);
+  if (!fpEnabled(h)) {
+    // QEMU rejects FP instructions with FS = off while translating: they count (like ecall)
+    illegal(h, raw);
+    return SLOW_TRAPPED_COUNTED;
+  }
   const fpu = h.fpu!;
   const x = h.x;
   const f = fpu.f;

@@ -536,9 +536,11 @@ export function runSlice(h: Hart, budget: number): number {
             break;
 
           case ILLEGAL_MARK:
+            // an encoding the decoder rejects still counts in virtual time (as in QEMU's icount)
             h.pcLo = pageLo | off;
             h.pcHi = pageHi;
             illegal(h, dp.raw[i] >>> 0);
+            n++;
             continue outer;
 
           default: {

@@ -16,8 +16,8 @@ import { injectIntoGuest } from './inject.ts';
 
 const WFI = 0x10500073;
 
-/** What becomes of the vCPU after its exit was handled. */
-export type ExitOutcome = 'continue' | 'blocked' | 'halted' | 'domain-stopped';
+/** What becomes of the vCPU after its exit was handled ('yield': it gives up the rest of its quantum). */
+export type ExitOutcome = 'continue' | 'blocked' | 'halted' | 'domain-stopped' | 'yield';
 
 export function vcpuContext(hv: Hypervisor, d: Domain, v: Vcpu): VcpuContext {
   const h = v.hart;
@@ -65,7 +65,7 @@ export function handleExit(hv: Hypervisor, d: Domain, v: Vcpu, exit: VcpuExit): 
       const sbi = d.sbi!;
       const o = handleSbiCall(vcpuContext(hv, d, v), sbi);
       ev.sbi(d.id, v.id, o.ext, o.fid, o.args, o.error, o.value);
-      hv.retireEmulated();
+      // (the ecall itself already counted as executed, as in QEMU's icount)
       switch (o.kind) {
         case 'continue':
           return 'continue';

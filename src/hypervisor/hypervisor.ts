@@ -17,7 +17,9 @@ import { HvEventSink, type SchedReason } from './hv-events.ts';
 import { DomainSbi } from './sbi-host.ts';
 import { pickNext, QUANTUM, type SchedulerState } from './scheduler.ts';
 import type { VcpuStatus } from './vcpu.ts';
-import { PvUnsupported, type PvPlatform } from './pv-platform.ts';
+import type { PvPlatform } from './pv-platform.ts';
+import { PvHost } from './pv/pv-host.ts';
+import { PV_CONSOLE_DEV } from './pv/abi.ts';
 import { restoreHart, saveHart, type HartState } from '../cpu/hart-state.ts';
 import type { ControlState } from './control/state.ts';
 import type { DeviceModelState } from './dm/device-model.ts';
@@ -47,8 +49,11 @@ export class Hypervisor {
   readonly events: HvEventSink;
   readonly domains: Domain[] = [];
   readonly bridges = new Map<string, Bridge>();
-  pv: PvPlatform = new PvUnsupported();
+  /** The PV platform (src/hypervisor/pv): PV domains' builder, hypercalls, upcalls, backends. */
+  pv: PvPlatform;
   private sched: SchedulerState = { current: null, quantumLeft: 0 };
+  /** The running vCPU gave up its quantum (SCHEDOP_yield): the next switch is logged as a yield. */
+  private yielded = false;
   private stopRequested = false;
   private consoleTarget: Domain | null = null;
   /** Console input from the host per domain, waiting for the next slice boundary. */
@@ -62,6 +67,7 @@ export class Hypervisor {
     this.frames = new FrameAllocator(HOST_RAM_BASE, ramBytes / 4096);
     this.events = new HvEventSink(this.clock);
     opts.domains.forEach((cfg) => this.buildDomain(cfg));
+    this.pv = new PvHost(this);
     this.consoleTarget = (opts.consoleDomain ? this.domains.find((d) => d.name === opts.consoleDomain) : this.domains[0]) ?? null;
   }
 
@@ -142,8 +148,9 @@ export class Hypervisor {
       const bytes = Uint8Array.from(q);
       this.pendingInput.delete(d.id);
       if (this.control.state.domains[d.id]?.status !== 'running') continue;
-      this.events.input(d.id, d.dm ? 1 : 0xff, bytes);
+      this.events.input(d.id, d.dm ? 1 : d.type === 'pv' ? PV_CONSOLE_DEV : 0xff, bytes);
       if (d.dm) d.dm.consoleInput(bytes);
+      else if (d.type === 'pv') this.pv.consoleInput(d, bytes);
       else d.sbi?.inputBuffer.push(...bytes);
     }
   }
@@ -155,9 +162,11 @@ export class Hypervisor {
       clock: this.clock.save(),
       control: this.control.save(),
       sched: { current: this.sched.current ? { ...this.sched.current } : null, quantumLeft: this.sched.quantumLeft },
+      yielded: this.yielded,
       pendingInput: [...this.pendingInput].map(([k, v]) => [k, [...v]]),
       frames: this.frames.save(),
       bridges: [...this.bridges].map(([k, b]) => [k, b.save()]),
+      pv: this.pv.save(),
       domains: this.domains.map((d) => ({
         harts: d.vcpus.map((v) => saveHart(v.hart)),
         dm: d.dm ? d.dm.save() : null,
@@ -173,9 +182,11 @@ export class Hypervisor {
     this.clock.restore(s.clock);
     this.control.restore(s.control);
     this.sched = { current: s.sched.current ? { ...s.sched.current } : null, quantumLeft: s.sched.quantumLeft };
+    this.yielded = s.yielded;
     this.pendingInput = new Map(s.pendingInput.map(([k, v]) => [k, [...v]]));
     this.frames.restore(s.frames);
     for (const [k, b] of s.bridges) this.bridges.get(k)?.restore(b);
+    this.pv.restore(s.pv);
     this.domains.forEach((d, i) => {
       const ds = s.domains[i];
       d.vcpus.forEach((v, j) => restoreHart(v.hart, ds.harts[j]));
@@ -203,6 +214,7 @@ export class Hypervisor {
   /** A domain stops (poweroff, reboot or crash); its xl.cfg on_* action decides what follows. */
   shutdownDomain(d: Domain, reason: ShutdownReason, code: number, why: string): void {
     this.control.apply({ kind: 'shutdown', domain: d.id, reason, code });
+    if (d.type === 'pv') this.pv.shutdown(d);
     this.events.lifecycle(d.id, reason === 'crash' ? 'fail' : reason === 'poweroff' ? 'poweroff' : 'reset', code);
     const action = reason === 'poweroff' ? d.config.onPoweroff : reason === 'reboot' ? d.config.onReboot : d.config.onCrash;
     const setting = reason === 'poweroff' ? 'on_poweroff' : reason === 'reboot' ? 'on_reboot' : 'on_crash';
@@ -211,10 +223,13 @@ export class Hypervisor {
       this.control.apply({ kind: 'destroy', domain: d.id });
       this.events.lifecycle(d.id, 'destroy', 0);
     } else if (action === 'restart') {
-      d.restart();
-      if (d.type !== 'pv') d.sbi = new DomainSbi(d, (b) => this.opts.onConsole?.(d, b));
+      // a PV domain's frames may have changed hands (memory_op): its builder resets what it owns
       if (d.type === 'pv') this.pv.build(d);
-      else d.start();
+      else {
+        d.restart();
+        d.sbi = new DomainSbi(d, (b) => this.opts.onConsole?.(d, b));
+        d.start();
+      }
       this.control.apply({ kind: 'restart', domain: d.id });
     }
     // preserve: the domain stays shut down, its memory and vCPU state kept for inspection
@@ -244,6 +259,7 @@ export class Hypervisor {
       if (!this.anyAlive) return { kind: 'finished', finish: { kind: 'poweroff', code: this.exitCode() } };
       clock.runExpired();
       for (const b of this.bridges.values()) b.deliver();
+      this.pv.boundary();
       const { next, fresh } = pickNext(this.control.state, this.sched);
       if (!next) {
         if (clock.warpToNextDeadline()) continue;
@@ -253,26 +269,33 @@ export class Hypervisor {
         const from = this.sched.current;
         if (!from || from.domain !== next.domain || from.vcpu !== next.vcpu) {
           this.control.apply({ kind: 'schedule', domain: next.domain, vcpu: next.vcpu });
-          this.events.sched(from, next, from ? 'timeslice' : 'start');
+          this.events.sched(from, next, !from ? 'start' : this.yielded ? 'yield' : 'timeslice');
         }
         this.sched = { current: next, quantumLeft: QUANTUM };
+        this.yielded = false;
       }
       const d = this.domain(next.domain);
       const v = d.vcpus[next.vcpu];
       const slice = clock.insnsUntilDeadline(Math.min(this.sched.quantumLeft, end - clock.icount));
       if (slice === 0) continue;
+      if (d.type === 'pv') this.pv.beforeRun(d, v);
       const r = v.run(slice);
       this.sched.quantumLeft -= r.retired;
       const outcome: ExitOutcome = handleExit(this, d, v, r.exit);
       if (outcome === 'blocked') this.setVcpuStatus(d.id, v.id, 'blocked', 'block');
       else if (outcome === 'halted') this.setVcpuStatus(d.id, v.id, 'halted', 'stop');
+      else if (outcome === 'yield') {
+        // SCHEDOP_yield: the rest of the quantum goes to the next runnable vCPU
+        this.sched.quantumLeft = 0;
+        this.yielded = true;
+      }
     }
     return { kind: 'budget' };
   }
 
   /**
-   * The instruction that exited was completed by the hypervisor (emulated MMIO access, SBI
-   * ecall, trapped WFI): from the guest's view it retired, so it takes one instruction of
+   * The instruction that exited was completed by the hypervisor (emulated MMIO access, trapped
+   * WFI; an ecall is already counted by the hart): from the guest's view it retired, so it takes one instruction of
    * virtual time. This also keeps every event at an instruction count a run budget can
    * reach, which replay relies on. The trap only happens with budget left, so this never
    * overshoots a slice.
@@ -294,9 +317,12 @@ export interface HypervisorState {
   clock: ReturnType<VirtualClock['save']>;
   control: ControlState;
   sched: SchedulerState;
+  yielded: boolean;
   pendingInput: Array<[number, number[]]>;
   frames: Int32Array;
   bridges: Array<[string, ReturnType<Bridge['save']>]>;
+  /** PV state (immutable, by reference) and PV disks' overlays. */
+  pv: unknown;
   domains: Array<{
     harts: HartState[];
     dm: DeviceModelState | null;

@@ -42,6 +42,11 @@ export interface MachineConfig {
   wallClockNs: () => bigint;
   /** Console output bytes. */
   onConsole?: (byte: number) => void;
+  /**
+   * 32 bytes for /chosen/rng-seed (absent by default). Lockstep tests pass the bytes QEMU
+   * writes for `-seed 1`, so both machines hand the firmware byte-identical device trees.
+   */
+  rngSeed?: Uint8Array;
 }
 
 export type RunStop =
@@ -124,6 +129,7 @@ export class Machine {
       mmuType: 'riscv,sv39',
       bootargs: config.bootargs,
       initrd: layout.initrd ? { start: layout.initrd.start, end: layout.initrd.end } : undefined,
+      rngSeed: config.rngSeed,
     });
     this.fdtAddr = fdtLoadAddress(config.memBytes);
     this.blobs.push({ address: this.fdtAddr, data: this.fdt, zeroFill: 0, what: 'device tree' });
