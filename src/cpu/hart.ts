@@ -157,6 +157,14 @@ export class Hart {
   /** Bumped whenever the fetch translation may have changed; the run loop re-resolves pc's page. */
   fetchEpoch = 0;
 
+  /** The interpreter's last fetch-page resolution (valid while fetchEpoch is unchanged). */
+  readonly fetchCache: { page: import('./code-cache.ts').DecodedPage | null; base: number; epoch: number; vpnLo: number; vpnHi: number } = {
+    page: null,
+    base: 0,
+    epoch: -1,
+    vpnLo: 0,
+    vpnHi: 0,
+  };
   /** Scratch pair for slow-path results. */
   readonly tmp = new Int32Array(2);
   /** Set when an instruction changed state the run loop must look at (interrupts, wfi). */

@@ -7,6 +7,7 @@
 // exactly what this loop would, and hand anything but the fast paths back to it.
 import { OP } from '../isa/opcodes.ts';
 import { fillSlot, ILLEGAL_MARK, STRADDLE_SLOT, type DecodedPage } from './code-cache.ts';
+import { PAGE_CODE } from './memory-port.ts';
 import { ACCESS_FETCH, EXC } from './csr-defs.ts';
 import { Hart, STOP_NONE, STOP_STUCK } from './hart.ts';
 import { div32, div64, mul64, mulh64 } from './int64.ts';
@@ -20,8 +21,27 @@ import { jitExit } from './jit/region.ts';
 /** Backing-store offset of the page `fetchPage` resolved (set as a side result). */
 let fetchBase = 0;
 
-/** Resolves the page holding pc for execution; null if a fetch exception was raised. */
+/**
+ * Resolves the page holding pc for execution; null if a fetch exception was raised. The last
+ * answer is kept per hart: MMIO and CSR instructions end the inner loop and re-resolve the same
+ * page, and the cache is exact because every change of translation bumps h.fetchEpoch and
+ * decoded pages are cleared in place (never replaced) when their code changes.
+ */
 function fetchPage(h: Hart): DecodedPage | null {
+  const vpn = h.pcLo >>> 12;
+  const fc = h.fetchCache;
+  if (
+    fc.page !== null &&
+    fc.epoch === h.fetchEpoch &&
+    fc.vpnLo === vpn &&
+    fc.vpnHi === h.pcHi &&
+    // a store to the page's code clears PAGE_CODE; code.page() must set it again, or later
+    // stores would stop invalidating what is decoded there
+    h.mem.pageFlags[fc.base >>> 12] & PAGE_CODE
+  ) {
+    fetchBase = fc.base;
+    return fc.page;
+  }
   const pa = translate(h, h.pcLo, h.pcHi, ACCESS_FETCH);
   if (pa < 0) return null;
   const off = h.mem.ramOffset(pa, false);
@@ -30,7 +50,13 @@ function fetchPage(h: Hart): DecodedPage | null {
     return null;
   }
   fetchBase = off - (off & 0xfff);
-  return h.code.page(fetchBase >>> 12);
+  const page = h.code.page(fetchBase >>> 12);
+  fc.page = page;
+  fc.base = fetchBase;
+  fc.epoch = h.fetchEpoch;
+  fc.vpnLo = vpn;
+  fc.vpnHi = h.pcHi;
+  return page;
 }
 
 /** Slot a straddling instruction was decoded into (side result of decodeSlot). */

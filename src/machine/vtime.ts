@@ -56,18 +56,18 @@ export class VirtualClock {
   /** Called whenever a timer is armed or disarmed, so run loops can shorten their slice. */
   onTimersChanged: (() => void) | null = null;
 
+  /** Virtual ns per instruction, 2^shift (computed once: nowNs is on hot paths). */
+  readonly nsPerInsn: number;
+
   constructor(readonly shift: number) {
     if (!Number.isInteger(shift) || shift < 0 || shift > 20) {
       throw new RangeError(`icount shift must be an integer in 0..20, got ${shift}`);
     }
-  }
-
-  get nsPerInsn(): number {
-    return 2 ** this.shift;
+    this.nsPerInsn = 2 ** shift;
   }
 
   nowNs(): number {
-    return this.icount * 2 ** this.shift + this.idleNs;
+    return this.icount * this.nsPerInsn + this.idleNs;
   }
 
   /** mtime: timebase ticks at the current virtual time. */
@@ -113,12 +113,14 @@ export class VirtualClock {
     if (d < 0) return limit;
     const delta = d - this.nowNs();
     if (delta <= 0) return 0;
-    const n = Math.ceil(delta / 2 ** this.shift);
+    const n = Math.ceil(delta / this.nsPerInsn);
     return n < limit ? n : limit;
   }
 
   /** Fires every timer whose deadline has passed, earliest first, ties in arming order. */
   runExpired(): boolean {
+    const first = this.nextDeadlineNs();
+    if (first < 0 || first > this.nowNs()) return false;
     let fired = false;
     for (;;) {
       const now = this.nowNs();

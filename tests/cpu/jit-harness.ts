@@ -62,9 +62,10 @@ export function step(s: Side, budget: number): number {
   return n;
 }
 
-// Not compared: references to shared machinery, and h.sliceN, a scratch value the slow paths
+// Not compared: references to shared machinery, the interpreter's fetch cache (a cache of
+// translations, not state), and h.sliceN, a scratch value the slow paths
 // set right before they read it (the interpreter also leaves it stale between accesses).
-const SKIP = new Set(['mem', 'code', 'clock', 'readTime', 'observer', 'fpu', 'sliceN']);
+const SKIP = new Set(['mem', 'code', 'clock', 'readTime', 'observer', 'fpu', 'sliceN', 'fetchCache']);
 
 function same(a: unknown, b: unknown): boolean {
   if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b)) {
