@@ -3,6 +3,7 @@ const USAGE = `usage: chronovisor <command> [options]
 
 commands:
   run       run a machine or domains:   run --bios FILE --kernel FILE [options] | run A.cfg [B.cfg ...]
+  demo      record the demo (a PV and an HVM domain of our own kernel) into traces/demo.trace
   record    run and record a trace:     record [run options] -o FILE.trace
   replay    re-execute a trace and verify every event:   replay FILE.trace
   inspect   summarize or list a trace:  inspect FILE.trace [--stats] [--json] [--kind K] [--from SEQ] [--to SEQ] [--salvage]
@@ -14,6 +15,7 @@ type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./run-command.ts')).runCommand,
+  demo: async () => (await import('./demo-command.ts')).demoCommand,
   record: async () => (await import('./record-command.ts')).recordCommand,
   replay: async () => (await import('./replay-command.ts')).replayCommand,
   inspect: async () => (await import('./inspect-command.ts')).inspectCommand,

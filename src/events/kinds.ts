@@ -42,6 +42,26 @@ export const EXIT_REASONS = [
   'internal-error',
 ] as const;
 
+/** Event-channel operations logged as `evtchn` events (docs/PV-ABI.md §5). */
+export const EVTCHN_OPS = [
+  'send',
+  'upcall',
+  'alloc-unbound',
+  'bind-interdomain',
+  'bind-virq',
+  'bind-ipi',
+  'close',
+  'unmask',
+  'notify',
+  'virq',
+] as const;
+
+/** Grant-table operations logged as `grant` events (docs/PV-ABI.md §7). */
+export const GRANT_OPS = ['map', 'unmap', 'copy', 'setup', 'query'] as const;
+
+/** Split-driver rings a backend in the hypervisor serves, for `ring` events (docs/PV-ABI.md §8-10). */
+export const RING_DEVICES = ['vbd', 'vif-tx', 'vif-rx', 'xenstore', 'console'] as const;
+
 export const KINDS = [
   {
     id: 1,
@@ -158,6 +178,45 @@ export const KINDS = [
     name: 'marker',
     doc: 'A user bookmark; carries no machine semantics.',
     fields: [{ name: 'label', type: 'string' }],
+  },
+  {
+    id: 13,
+    name: 'evtchn',
+    doc: 'A PV event-channel operation: a send, an upcall delivered, a binding made or closed (docs/PV-ABI.md §5); refused ones too.',
+    fields: [
+      { name: 'op', type: 'enum', values: EVTCHN_OPS },
+      { name: 'port', type: 'varint', doc: 'local port (0 for an upcall)' },
+      { name: 'remoteDomain', type: 'varint', doc: 'peer domain (0: the hypervisor\'s backends), or the domain acted on' },
+      { name: 'remotePort', type: 'varint', doc: 'peer port; the VIRQ number for bind-virq and virq' },
+      { name: 'result', type: 'i64', doc: '0, a port number, or -errno' },
+    ],
+  },
+  {
+    id: 14,
+    name: 'grant',
+    doc: 'A grant-table operation (docs/PV-ABI.md §7): map, unmap, copy, setup, query; refused ones too. Domain 0 is a backend in the hypervisor.',
+    fields: [
+      { name: 'op', type: 'enum', values: GRANT_OPS },
+      { name: 'dom', type: 'varint', doc: 'the granting domain (map, copy), or the domain acted on' },
+      { name: 'ref', type: 'varint', doc: 'grant reference; the handle for unmap; frames for setup' },
+      { name: 'frame', type: 'u64', format: 'hex', doc: 'machine frame number mapped or copied, 0 if none' },
+      { name: 'flags', type: 'varint', doc: 'GNTMAP_* / GNTCOPY_* flags' },
+      { name: 'status', type: 'i64', doc: 'GNTST_* (0 okay)' },
+    ],
+  },
+  {
+    id: 15,
+    name: 'ring',
+    doc: 'A split-driver ring request a backend in the hypervisor handled, with its response (docs/PV-ABI.md §8-10).',
+    fields: [
+      { name: 'device', type: 'enum', values: RING_DEVICES },
+      { name: 'devid', type: 'varint', doc: 'xenbus device id (0 for xenstore and console)' },
+      { name: 'op', type: 'varint', doc: 'blkif operation, netif flags, xenstore message type' },
+      { name: 'id', type: 'u64', format: 'hex', doc: 'request id' },
+      { name: 'arg', type: 'u64', doc: 'sector (vbd), bytes (vif), transaction id (xenstore)' },
+      { name: 'status', type: 'i64', doc: 'response status; negative is an error' },
+      { name: 'detail', type: 'string', doc: 'xenstore path, or why a request was refused' },
+    ],
   },
 ] as const satisfies readonly KindSpec[];
 

@@ -106,7 +106,7 @@ describe('schema', () => {
   test('a newer schema (appended enum value, new kind) decodes older files, not the reverse', () => {
     const newer = new Schema([
       ...KINDS.map((k) => (k.name === 'lifecycle' ? { ...k, fields: [{ name: 'action', type: 'enum' as const, values: [...k.fields[0].values, 'migrate'] }, k.fields[1]] } : k)),
-      { id: 200, name: 'grant', doc: 'grant map', fields: [{ name: 'ref', type: 'u32' as const }] },
+      { id: 200, name: 'migration', doc: 'a later kind', fields: [{ name: 'ref', type: 'u32' as const }] },
     ]);
     expect(newer.canDecode(defaultSchema)).toBe(true);
     expect(defaultSchema.canDecode(newer)).toBe(false);

@@ -88,6 +88,10 @@ describe('hand-written appenders', () => {
     log.appendSched(10, 0, 0, 1, 0, 2, 0, 'timeslice');
     log.appendLifecycle(11, 2, 0, 'create');
     log.appendMarker(12, 0, 0, 'boot done');
+    // the PV kinds go through the generic typed append (src/hypervisor/pv/log.ts)
+    log.append('evtchn', 13, 1, 0, { op: 'send', port: 3, remoteDomain: 2, remotePort: 5, result: 0n });
+    log.append('grant', 14, 1, 0, { op: 'map', dom: 2, ref: 8, frame: 0x80123n, flags: 2, status: 0n });
+    log.append('ring', 15, 1, 0, { device: 'vbd', devid: 51712, op: 0, id: 7n, arg: 2n, status: 0n, detail: '' });
     expect(new Set(log.range(0, log.count).map((e) => e.kind))).toEqual(new Set(KINDS.map((k) => k.name)));
   });
 
