@@ -27,6 +27,14 @@ const SBI_EXTENSIONS: Record<string, string> = {
   '0x2': 'legacy console_getchar', '0x8': 'legacy shutdown',
 };
 
+/** PV hypercall numbers (docs/PV-ABI.md §2.1, Xen's numbering). */
+const HYPERCALL_NAMES: Record<number, string> = {
+  1: 'mmu_update', 3: 'stack_switch', 4: 'set_callbacks', 12: 'memory_op', 13: 'multicall',
+  14: 'update_va_mapping', 15: 'set_timer_op', 17: 'xen_version', 18: 'console_io',
+  20: 'grant_table_op', 23: 'iret', 24: 'vcpu_op', 26: 'mmuext_op', 29: 'sched_op',
+  30: 'callback_op', 32: 'event_channel_op',
+};
+
 const INTERRUPT_NAMES: Record<number, string> = { 1: 'SSI', 2: 'VSSI', 3: 'MSI', 5: 'STI', 6: 'VSTI', 7: 'MTI', 9: 'SEI', 10: 'VSEI', 11: 'MEI', 12: 'SGEI' };
 
 function bump(rec: Record<string, number>, key: string, by = 1): void {
@@ -77,7 +85,7 @@ export function traceStats(reader: TraceReader, progress?: (done: number, total:
         break;
       }
       case 'hypercall':
-        bump(group('hypercalls by number'), `${dom}: ${String(p.nr)}`);
+        bump(group('hypercalls'), `${dom}: ${HYPERCALL_NAMES[Number(p.nr)] ?? `#${String(p.nr)}`}`);
         break;
       case 'lifecycle':
         bump(group('lifecycle'), `${dom}: ${String(p.action)}`);
