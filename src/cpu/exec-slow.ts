@@ -169,11 +169,14 @@ function execAmo(h: Hart, dp: DecodedPage, i: number, op: number, raw: number, l
   }
   const pa = translate(h, aLo, aHi, isLr ? ACCESS_LOAD : ACCESS_STORE);
   if (pa < 0) return SLOW_TRAPPED;
-  const off = h.mem.ramOffset(pa, !isLr);
+  const off = h.mem.ramOffset(pa, false);
   if (off < 0) {
     raiseException(h, isLr ? EXC.LOAD_ACCESS : EXC.STORE_ACCESS, aLo, aHi);
     return SLOW_TRAPPED;
   }
+  // read-only memory (the boot ROM) reads normally and discards the write half, as plain
+  // stores there do (machine/phys-mem.ts, QEMU's ROM regions)
+  const writable = isLr || h.mem.ramOffset(pa, true) >= 0;
   const dv = h.mem.dv;
   const oldLo = dv.getInt32(off, true);
   const oldHi = isD ? dv.getInt32(off + 4, true) : oldLo >> 31;
@@ -193,7 +196,7 @@ function execAmo(h: Hart, dp: DecodedPage, i: number, op: number, raw: number, l
     const ok =
       h.reservation === pa && h.reservedSize === size && h.reservedLo === oldLo && (!isD || h.reservedHi === oldHi);
     h.reservation = -1;
-    if (ok) {
+    if (ok && writable) {
       dv.setInt32(off, x[r2], true);
       if (isD) dv.setInt32(off + 4, x[r2 + 1], true);
       const page = off >>> 12;
@@ -232,10 +235,12 @@ function execAmo(h: Hart, dp: DecodedPage, i: number, op: number, raw: number, l
       break;
     }
   }
-  dv.setInt32(off, nLo, true);
-  if (isD) dv.setInt32(off + 4, nHi, true);
-  const page = off >>> 12;
-  if (h.mem.pageFlags[page] !== 0) noteStore(h, page);
+  if (writable) {
+    dv.setInt32(off, nLo, true);
+    if (isD) dv.setInt32(off + 4, nHi, true);
+    const page = off >>> 12;
+    if (h.mem.pageFlags[page] !== 0) noteStore(h, page);
+  }
   x[rd] = oldLo;
   x[rd + 1] = oldHi;
   advance(h, len);

@@ -266,6 +266,44 @@ export class Machine {
     return { kind: 'budget' };
   }
 
+  /**
+   * One step with the granularity of a QEMU single-step (docs/ORACLE.md §1): either enters the
+   * interrupt that is pending and enabled before the next instruction (pc = vector, nothing
+   * retired), or executes exactly one instruction, which may trap and stop on the vector.
+   * Timers, idle warps, resets and console input get the same bookkeeping as in run(), so a
+   * sequence of steps reaches the same states at the same icount as run() does; run() only
+   * differs in checking interrupts at slice boundaries (which instructions that change
+   * interrupt state end). The lockstep oracle (tests/oracle) drives the machine with this.
+   */
+  stepOnce(): StepResult {
+    const clock = this.clock;
+    this.deliverInput();
+    for (;;) {
+      if (this.finish) return { kind: 'finished', finish: this.finish };
+      if (this.resetPending) {
+        this.events?.lifecycle(clock.icount, 'reset', 0);
+        this.reset();
+      }
+      clock.runExpired();
+      const h = this.pickHart();
+      if (!h) {
+        if (!clock.warpToNextDeadline()) return { kind: 'idle' };
+        continue;
+      }
+      const irq = pendingInterrupt(h);
+      if (irq >= 0) {
+        enterTrap(h, irq, true, 0n);
+        return { kind: 'interrupt', hart: h.id, cause: irq };
+      }
+      if (clock.insnsUntilDeadline(1) === 0) continue; // a deadline is due: fire it first
+      h.icountBase = clock.icount;
+      const n = runSlice(h, 1);
+      clock.icount = h.icountBase + n;
+      if (h.stop === STOP_STUCK) return { kind: 'stuck', hart: h.id, pc: h.pc };
+      return { kind: 'instruction', hart: h.id, retired: n };
+    }
+  }
+
   private pickHart(): Hart | null {
     const harts = this.harts;
     const cur = harts[this.current];
@@ -314,6 +352,13 @@ export class Machine {
     return this.mem.peek(pa, len);
   }
 }
+
+/** What one stepOnce() did. */
+export type StepResult =
+  | { kind: 'interrupt'; hart: number; cause: number }
+  /** An instruction ran; retired is 0 when it trapped without counting (memory/CSR faults). */
+  | { kind: 'instruction'; hart: number; retired: number }
+  | Exclude<RunStop, { kind: 'budget' }>;
 
 export interface MachineState {
   clock: ReturnType<Clock['save']>;

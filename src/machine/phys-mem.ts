@@ -83,7 +83,17 @@ export class PhysicalMemory implements MemoryPort {
   }
 
   mmioWrite(pa: number, size: 1 | 2 | 4 | 8, lo: number, hi: number): boolean {
+    // A store to a read-only region (the boot ROM) is discarded without a fault: QEMU's virt
+    // maps its mask ROM with memory_region_init_rom, whose writes are dropped, and that is the
+    // platform we reproduce (the lockstep oracle saw `sh` to 0x1dd2 retire on QEMU).
+    if (this.readOnlyAt(pa)) return true;
     return this.bus.write(pa, size, lo, hi);
+  }
+
+  /** Whether `pa` lies in a read-only RAM/ROM region (writes there are discarded). */
+  readOnlyAt(pa: number): boolean {
+    const r = this.regions.find((x) => pa >= x.base && pa < x.base + x.size);
+    return r !== undefined && r.readonly === true;
   }
 
   onPageStore(page: number): void {

@@ -57,6 +57,16 @@ describe('CpuLogParser', () => {
     expect(parseAll(text).map((s) => s!.pc)).toEqual([0x1000n, 0x1004n, 0x1008n]);
   });
 
+  it('drops the replay even when a CSR changed in between (the expiring timer set mip)', () => {
+    const text =
+      dump(0x1000) +
+      dump(0x1004) +
+      'Stopped execution of TB chain before 0x7f0000002000 [0000000000001004] \n' +
+      dump(0x1004, 0, 0x80) + // mcause stands in for the mip line here
+      dump(0x1008);
+    expect(parseAll(text).map((s) => s!.pc)).toEqual([0x1000n, 0x1004n, 0x1008n]);
+  });
+
   it('keeps the aborted state and attaches the interrupt taken instead', () => {
     const text =
       dump(0x80000034) +

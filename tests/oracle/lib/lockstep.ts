@@ -6,7 +6,9 @@
 // instruction that traps (it lands on the trap vector; ecall/ebreak count in icount, faulting
 // loads/stores and illegal CSR accesses do not), or one interrupt entry (a step of its own,
 // retiring nothing). The trace oracle sometimes shows an interrupt entry fused with the
-// instruction before it; the driver then steps the target twice for that oracle state.
+// instruction before it, and always shows an instruction-fetch fault fused with the
+// instruction that led to the bad pc (QEMU faults while translating the next block, before
+// it logs a state there); the driver then steps the target twice for that oracle state.
 //
 // Fast-forward (checkEvery = K > 1) compares only every K-th state. Interrupt fusion is still
 // followed at every step (it needs only the trap log and the target's pc). On a mismatch the
@@ -58,6 +60,8 @@ export interface LockstepResult {
   /** target.step() calls, which exceed `steps` by the fused interrupt entries. */
   targetSteps: number;
   fusedInterrupts: number;
+  /** Oracle states where a fetch fault was fused with the jump (or fall-through) before it. */
+  fusedFetchFaults: number;
   /** QEMU exited or its trace ended before `steps`. */
   oracleEnded: boolean;
   elapsedMs: number;
@@ -77,22 +81,32 @@ function readTarget(t: LockstepTarget, fp: boolean): { pc: bigint; x: bigint[]; 
   return { pc: t.pc(), x, f };
 }
 
+/** Exception causes raised by fetching an instruction: access fault, page fault, guest-page fault. */
+const FETCH_FAULTS: ReadonlySet<bigint> = new Set([1n, 12n, 20n]);
+
+/** What stepFor did: 1 target step, or 2 because the oracle state fused an entry into it. */
+const STEP = 0;
+const FUSED_INTERRUPT = 1;
+const FUSED_FETCH_FAULT = 2;
+
 /**
- * Steps the target for one oracle state; returns the number of target steps taken (2 when
- * QEMU's trace fused an interrupt entry into this state). If the target's second step is
- * not that interrupt entry, the comparison that follows reports it.
+ * Steps the target for one oracle state. When QEMU's trace fused a trap entry into this
+ * state, steps it once more: an interrupt made deliverable by the instruction, or a fetch
+ * fault at the pc the instruction went to. If the target's second step is not that entry,
+ * the comparison that follows reports it.
  */
 function stepFor(q: OracleState, t: LockstepTarget): number {
   t.step();
-  // QEMU logged an interrupt entry in this state and our target stopped right before it
-  // (at the interrupted pc): the trace fused the entry with the instruction, so take it.
+  // QEMU logged the entry in this state and our target stopped right before it (at the
+  // interrupted pc, or at the pc whose fetch faults): take it.
   for (const trap of q.traps) {
-    if (trap.async && t.pc() === trap.epc && t.pc() !== q.pc) {
+    const fusable = trap.async || FETCH_FAULTS.has(trap.cause);
+    if (fusable && t.pc() === trap.epc && t.pc() !== q.pc) {
       t.step();
-      return 2;
+      return trap.async ? FUSED_INTERRUPT : FUSED_FETCH_FAULT;
     }
   }
-  return 1;
+  return STEP;
 }
 
 class PcHistory {
@@ -122,6 +136,7 @@ export async function runLockstep(opts: LockstepOptions): Promise<LockstepResult
   const target = opts.target;
   let targetSteps = 0;
   let fused = 0;
+  let fusedFetch = 0;
   let lastGood = 0;
   let targetStepsAtLastGood = 0;
   // States since the last good checkpoint, for narrowing (only kept when fast-forwarding).
@@ -134,6 +149,7 @@ export async function runLockstep(opts: LockstepOptions): Promise<LockstepResult
       steps: step,
       targetSteps,
       fusedInterrupts: fused,
+      fusedFetchFaults: fusedFetch,
       oracleEnded,
       elapsedMs: Date.now() - started,
     };
@@ -185,9 +201,10 @@ export async function runLockstep(opts: LockstepOptions): Promise<LockstepResult
   for (let step = 1; step <= opts.steps; step++) {
     const q = await opts.oracle.next();
     if (!q) return finish(step - 1, undefined, true);
-    const taken = stepFor(q, target);
-    targetSteps += taken;
-    if (taken === 2) fused++;
+    const how = stepFor(q, target);
+    targetSteps += how === STEP ? 1 : 2;
+    if (how === FUSED_INTERRUPT) fused++;
+    if (how === FUSED_FETCH_FAULT) fusedFetch++;
     if (k > 1) window.push(q);
     if (k === 1 || step % k === 0 || step === opts.steps) {
       const d = divergenceAt(step, q, prev, target, history, k === 1);

@@ -7,7 +7,10 @@
 //     of TB to ...": the dump just printed belongs to an attempt that did not execute (the
 //     icount budget ran out before a timer deadline, or an MMIO access must be replayed as
 //     the last instruction of its block). The next dump is then either the same state again
-//     (dropped here, it is not a step) or the vector of the interrupt that was taken.
+//     (dropped here, it is not a step) or the vector of the interrupt that was taken. "The
+//     same" means the same pc and registers: CSRs may differ, because the timer that ended
+//     the budget fired in between and set mip (a masked interrupt is not taken, so the
+//     re-attempt shows MTIP where the aborted one did not).
 //   - "riscv_cpu_do_interrupt: ..." (-d int): a trap entry; it is attached to the next state.
 // Register fields are parsed lazily: a fast-forward that compares every K-th state only
 // pays for splitting lines.
@@ -152,7 +155,7 @@ export class CpuLogParser {
     this.inDump = false;
     if (this.dumpPc === null) throw new Error(`QEMU CPU dump without a pc line:\n${this.dumpLines.join('\n')}`);
     const dump = this.dumpLines.join('\n');
-    if (this.replayPending && this.last && this.traps.length === 0 && this.last.dump === dump) {
+    if (this.replayPending && this.last && this.traps.length === 0 && this.last.pc === this.dumpPc && sameRegisters(this.last.dump, dump)) {
       // Second attempt at the block whose first attempt was aborted: not a new step.
       this.replayPending = false;
       this.replaysDropped++;
@@ -164,4 +167,9 @@ export class CpuLogParser {
     this.last = s;
     this.ready.push(s);
   }
+}
+
+/** Same integer/FP registers (the CSR lines before " x0/" may differ). */
+function sameRegisters(a: string, b: string): boolean {
+  return a.slice(a.indexOf(' x0/')) === b.slice(b.indexOf(' x0/'));
 }
