@@ -130,6 +130,8 @@ export class Hypervisor {
     this.stopRequested = true;
   }
 
+  private readonly stopCheck = (): boolean => this.stopRequested;
+
   /**
    * Console input for a domain (default: the console domain, --console NAME); it reaches the
    * guest at the next slice boundary, where it is logged as an input event.
@@ -260,6 +262,10 @@ export class Hypervisor {
       clock.runExpired();
       for (const b of this.bridges.values()) b.deliver();
       this.pv.boundary();
+      // A stop requested by an event produced above (or by the sched event or an upcall or
+      // interrupt entry below) is honoured before the next slice, so a replay can stop right
+      // after that event. The work done so far is not repeated when run() resumes here.
+      if (this.stopRequested) continue;
       const { next, fresh } = pickNext(this.control.state, this.sched);
       if (!next) {
         if (clock.warpToNextDeadline()) continue;
@@ -273,13 +279,17 @@ export class Hypervisor {
         }
         this.sched = { current: next, quantumLeft: QUANTUM };
         this.yielded = false;
+        if (this.stopRequested) continue;
       }
       const d = this.domain(next.domain);
       const v = d.vcpus[next.vcpu];
       const slice = clock.insnsUntilDeadline(Math.min(this.sched.quantumLeft, end - clock.icount));
       if (slice === 0) continue;
-      if (d.type === 'pv') this.pv.beforeRun(d, v);
-      const r = v.run(slice);
+      if (d.type === 'pv') {
+        this.pv.beforeRun(d, v);
+        if (this.stopRequested) continue;
+      }
+      const r = v.run(slice, this.stopCheck);
       this.sched.quantumLeft -= r.retired;
       const outcome: ExitOutcome = handleExit(this, d, v, r.exit);
       if (outcome === 'blocked') this.setVcpuStatus(d.id, v.id, 'blocked', 'block');

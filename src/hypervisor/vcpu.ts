@@ -95,8 +95,12 @@ export class Vcpu {
     return wfiWakes(this.hart);
   }
 
-  /** Runs up to `budget` instructions. Returns instructions retired and why it stopped. */
-  run(budget: number): { retired: number; exit: VcpuExit } {
+  /**
+   * Runs up to `budget` instructions. Returns instructions retired and why it stopped.
+   * `stopAfterEntry` is asked after an interrupt entry (an event): when it says yes, run()
+   * returns right there, before any instruction, so a replay can stop exactly at that event.
+   */
+  run(budget: number, stopAfterEntry?: () => boolean): { retired: number; exit: VcpuExit } {
     const h = this.hart;
     const clock = this.clock;
     h.guestContext = true;
@@ -106,6 +110,7 @@ export class Vcpu {
     if (irq >= 0) {
       enterTrap(h, irq, true, 0n);
       if (h.exit) return { retired: 0, exit: classify(h.exit, this.type === 'pv') };
+      if (stopAfterEntry?.()) return { retired: 0, exit: { kind: 'budget' } };
     }
     h.icountBase = clock.icount;
     const n = runSlice(h, budget);

@@ -254,7 +254,11 @@ export class Machine {
         continue;
       }
       const irq = pendingInterrupt(h);
-      if (irq >= 0) enterTrap(h, irq, true, 0n);
+      if (irq >= 0) {
+        enterTrap(h, irq, true, 0n);
+        // the interrupt event asked for a stop (replay seeking to it): stop before the slice
+        if (this.stopRequested) continue;
+      }
       const slice = clock.insnsUntilDeadline(Math.min(QUANTUM, end - clock.icount));
       if (slice === 0) continue; // a deadline is due: fire it first
       h.icountBase = clock.icount;

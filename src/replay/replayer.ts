@@ -147,8 +147,12 @@ export class ReplayEngine {
         }
         const limit = Math.min(icount, this.nextAnchorIcount());
         if (limit <= m.icount) {
-          // an input or marker is due here but other recorded events must come first: they never will
-          throw new DivergenceSignal('stalled');
+          // An input or marker is due at this icount, but a machine event must come first. Only
+          // an instruction that traps without retiring produces events without moving icount
+          // (e.g. the fault that crashed the last running domain, right before the end marker):
+          // let the machine take exactly that step. Anything else can never come.
+          if (next.icount !== m.icount || !this.stepInPlace(next.seq)) throw new DivergenceSignal('stalled');
+          continue;
         }
         const before = m.icount;
         const seqBefore = this.cursor.seq;
@@ -162,6 +166,23 @@ export class ReplayEngine {
     } finally {
       this.stopAfterSeq = -1;
     }
+  }
+
+  /**
+   * Runs the machine for at most one instruction, stopping as soon as the expected event `seq`
+   * has been produced. True when it was produced and no instruction retired.
+   */
+  private stepInPlace(seq: number): boolean {
+    const m = this.system;
+    const before = m.icount;
+    const saved = this.stopAfterSeq;
+    this.stopAfterSeq = seq;
+    try {
+      m.run(1);
+    } finally {
+      this.stopAfterSeq = saved;
+    }
+    return this.cursor.seq > seq && m.icount === before;
   }
 
   private runBy(n: number): 'budget' | 'requested' | 'stopped' {
