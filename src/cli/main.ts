@@ -8,6 +8,7 @@ commands:
   replay    re-execute a trace and verify every event:   replay FILE.trace
   inspect   summarize or list a trace:  inspect FILE.trace [--stats] [--json] [--kind K] [--from SEQ] [--to SEQ] [--salvage]
   disasm    disassemble an ELF file like objdump -d:   disasm FILE.elf
+  debug     time-travel debugger:       debug FILE.trace | debug FILE.trace --at SEQ|@ICOUNT --print regs|disasm|events|mem ADDR LEN
   help      show this help
 `;
 
@@ -20,6 +21,7 @@ const commands: Record<string, () => Promise<Command>> = {
   replay: async () => (await import('./replay-command.ts')).replayCommand,
   inspect: async () => (await import('./inspect-command.ts')).inspectCommand,
   disasm: async () => (await import('./disasm-command.ts')).disasmCommand,
+  debug: async () => (await import('./debug-command.ts')).debugCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
