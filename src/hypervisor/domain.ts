@@ -64,6 +64,9 @@ export class Domain {
     this.memory.clear();
     this.timeOffsetTicks = BigInt(Math.floor(host.clock.nowNs() / 100));
     this.vcpus = Array.from({ length: config.vcpus }, (_, i) => new Vcpu(id, i, config.type, host.mem, host.code, host.clock));
+    this.p2m.onChange = () => {
+      for (const v of this.vcpus) v.hart.flushTlb();
+    };
     for (const v of this.vcpus) {
       v.hart.observer = (hart, cause, interrupt) => {
         if (interrupt) host.events.interrupt(id, v.id, cause, hart.priv, hart.virt, hart.pc);

@@ -18,6 +18,12 @@ export const RWX: P2mRights = Object.freeze({ read: true, write: true, exec: tru
 export class P2m {
   /** Host physical address of the 16 KiB root table (4 pages, 16 KiB aligned). */
   readonly root: number;
+  /**
+   * Called after every change of an existing translation (the HFENCE.GVMA a hypervisor owes
+   * its vCPUs): the domain flushes its harts' TLBs and fetch caches, so no guest keeps
+   * reaching a frame through a translation that is gone.
+   */
+  onChange: (() => void) | null = null;
 
   constructor(
     private readonly mem: PhysicalMemory,
@@ -92,6 +98,10 @@ export class P2m {
 
   /** Maps `bytes` of guest-physical space at gpa to host memory at hpa (2 MiB leaves where aligned). */
   map(gpa: bigint, hpa: number, bytes: number, rights: P2mRights = RWX): void {
+    // A G-stage PTE with neither R nor X is a pointer to a next-level table, and W without R
+    // is reserved (priv. spec 9.5.1): such "rights" would turn the frame into a page table.
+    if (!rights.read && !rights.exec) throw new RangeError(`p2m of VMID ${this.vmid}: a mapping needs read or execute rights (gpa 0x${gpa.toString(16)})`);
+    if (rights.write && !rights.read) throw new RangeError(`p2m of VMID ${this.vmid}: write without read is reserved (gpa 0x${gpa.toString(16)})`);
     let done = 0;
     while (done < bytes) {
       const g = gpa + BigInt(done);
@@ -104,11 +114,13 @@ export class P2m {
         done += 4096;
       }
     }
+    this.onChange?.();
   }
 
   /** Removes the 4 KiB mapping at gpa (which must not be inside a superpage). */
   unmap4k(gpa: bigint): void {
     this.writePte(this.slot(gpa, 0), 0n);
+    this.onChange?.();
   }
 
   /** Host physical address of gpa, or -1 when unmapped. */
