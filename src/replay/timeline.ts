@@ -151,27 +151,25 @@ export class Timeline {
 
   /**
    * Moves to the previous event position. One instruction can produce several events (a UART
-   * write emits console + mmio); they share a position, so this skips back over all of them.
+   * write emits console + mmio); they share a position, and seekSeq to any of them lands after
+   * all of them. So this tries the events before the last one, nearest first, until a seek
+   * lands before the current position. Guessing the group from icounts is not enough: an
+   * ecall and the instruction after it that traps without retiring produce events at the same
+   * icount but are two positions.
    */
   prevEvent(): AdvanceStop {
-    const last = this.seq - 1;
+    const here = this.seq;
+    const last = here - 1;
     if (last < this.reader.firstSeq) return 'target';
-    const group = this.reader.get(last);
-    let s = last - 1;
-    while (s >= this.reader.firstSeq && sameInstruction(this.reader.get(s), group)) s--;
-    return this.seekSeq(s);
+    let r: AdvanceStop = 'target';
+    for (let s = last - 1; ; s--) {
+      r = this.seekSeq(s);
+      if (this.seq < here || s < this.reader.firstSeq) return r;
+    }
   }
 
   /** Memory held by checkpoints (page copies), in bytes. */
   get checkpointBytes(): number {
     return this.pages.bytesStored;
   }
-}
-
-/** Events raised at an instruction boundary rather than by an instruction. */
-const BOUNDARY_KINDS = new Set(['interrupt', 'input', 'marker', 'sched']);
-
-/** Whether two events were produced by the same instruction (same icount, neither at a boundary). */
-function sameInstruction(a: { icount: number; kind: string; vcpu: number }, b: { icount: number; kind: string; vcpu: number }): boolean {
-  return a.icount === b.icount && a.vcpu === b.vcpu && !BOUNDARY_KINDS.has(a.kind) && !BOUNDARY_KINDS.has(b.kind);
 }

@@ -298,12 +298,12 @@ export class DebugSession {
   prevEvent(): Job<MotionResult> {
     const last = this.seq - 1;
     if (last < this.firstSeq) return immediateJob('previous event', () => ({ message: 'no event before this point' }));
-    // events of one instruction share its position: skip back over all of them
-    const group = this.reader.get(last);
-    let s = last - 1;
-    while (s >= this.firstSeq && sameInstruction(this.reader.get(s), group)) s--;
-    if (s < this.firstSeq) return new SeekJob(this.timeline, 0, null, () => ({ message: 'at the start, before the first event' }));
-    return this.seekSeq(s);
+    // a backward seek restores a checkpoint and re-executes at most one interval: one slice.
+    // Timeline.prevEvent skips back over the other events of the same position.
+    return immediateJob('previous event', () => {
+      this.timeline.prevEvent();
+      return { message: this.seq <= this.firstSeq ? 'at the start, before the first event' : `at ${this.here()}` };
+    });
   }
 
   continue(): Job<MotionResult> {
@@ -334,13 +334,6 @@ export class DebugSession {
       },
     };
   }
-}
-
-/** Events raised at an instruction boundary rather than by an instruction (as timeline.ts). */
-const BOUNDARY_KINDS = new Set(['interrupt', 'input', 'marker', 'sched']);
-
-function sameInstruction(a: TraceEvent, b: TraceEvent): boolean {
-  return a.icount === b.icount && a.vcpu === b.vcpu && !BOUNDARY_KINDS.has(a.kind) && !BOUNDARY_KINDS.has(b.kind);
 }
 
 const REG_NAMES = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'];
