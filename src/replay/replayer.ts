@@ -47,6 +47,8 @@ export class ReplayEngine {
   private stopAfterSeq = -1;
   /** The end marker was reached and its state hash checked. */
   endChecked = false;
+  /** The state hash computed for that check (hashing all of RAM is costly: done once). */
+  private checkedHash: { icount: number; hash: string } | null = null;
   /** Called after each produced event has been verified (debugger observers). */
   onEvent: ((seq: number) => void) | null = null;
   /**
@@ -95,7 +97,15 @@ export class ReplayEngine {
     this.live = new EventLog({ firstSeq: seq, base, retain: false });
     this.system.setEventLog(this.live, () => this.check());
     this.endChecked = false;
+    this.checkedHash = null;
     this.anchorIdx = 0;
+  }
+
+  /** The machine's state hash now (reusing the end check's when nothing ran since). */
+  stateHash(): string {
+    const c = this.checkedHash;
+    if (c && this.endChecked && c.icount === this.system.icount) return c.hash;
+    return this.system.stateHash();
   }
 
   private nextRtc(): bigint {
@@ -134,8 +144,10 @@ export class ReplayEngine {
           this.cursor.next();
           const end = parseEndMarker(String(next.payload.label));
           if (end) {
-            if (m.stateHash() !== end.stateHash) throw new DivergenceSignal('state');
+            const hash = m.stateHash();
+            if (hash !== end.stateHash) throw new DivergenceSignal('state');
             this.endChecked = true;
+            this.checkedHash = { icount: m.icount, hash };
           }
           continue;
         }
@@ -245,7 +257,7 @@ export class Replayer {
         this.opts.progress?.(e.icount, total);
         if (stop === 'end' || e.endChecked) break;
       }
-      return { ok: true, events: e.seq - this.reader.firstSeq, icount: e.icount, endChecked: e.endChecked, stateHash: e.system.stateHash() };
+      return { ok: true, events: e.seq - this.reader.firstSeq, icount: e.icount, endChecked: e.endChecked, stateHash: e.stateHash() };
     } catch (err) {
       if (!(err instanceof DivergenceSignal)) throw err;
       return { ok: false, divergence: e.describe(err.reason) };
