@@ -1,12 +1,18 @@
 // Runs a session job in slices with setImmediate between them, so keys (Esc) and redraws get
 // through while a long seek or continue works; reports progress, the result or the error.
-import type { Job, JobProgress, MotionResult } from '../src/replay/debug/index.ts';
+import type { Job, JobProgress, MotionResult, SliceBudget } from '../src/replay/debug/index.ts';
 
 export interface JobCallbacks {
   progress(p: JobProgress): void;
   done(r: MotionResult): void;
   cancelled(message: string): void;
   failed(error: Error): void;
+}
+
+/** A slice of `ms` milliseconds of wall-clock time (the UI's own clock; the replay never sees it). */
+function timeBudget(ms: number): SliceBudget {
+  const deadline = performance.now() + ms;
+  return { spent: () => performance.now() >= deadline };
 }
 
 export class JobRunner {
@@ -29,7 +35,7 @@ export class JobRunner {
       if (this.job !== job) return;
       let st;
       try {
-        st = job.run(this.sliceMs);
+        st = job.run(timeBudget(this.sliceMs));
       } catch (e) {
         this.job = null;
         cb.failed(e instanceof Error ? e : new Error(String(e)));

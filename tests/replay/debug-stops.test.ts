@@ -9,7 +9,7 @@ import { TraceReader } from '../../src/trace/reader.ts';
 import { Timeline } from '../../src/replay/timeline.ts';
 import { StopSet, type WatchAccess } from '../../src/replay/debug/stops.ts';
 import { ForwardContinue, ReverseContinue } from '../../src/replay/debug/scan.ts';
-import { runJob } from '../../src/replay/debug/job.ts';
+import { runJob, unitBudget } from '../../src/replay/debug/job.ts';
 import { readVirtual } from '../../src/replay/debug/memory.ts';
 import { SymbolTable } from '../../src/replay/debug/symbols.ts';
 
@@ -130,9 +130,9 @@ describe('continue / reverse-continue', () => {
   test('a cancelled reverse-continue goes back to where it started', () => {
     tl.seekIcount(2000);
     const job = new ReverseContinue(tl, watch(0x10n, 1));
-    job.run(0);
+    job.run(unitBudget(0));
     job.cancel();
-    expect(job.run(10).status).toBe('cancelled');
+    expect(job.run(unitBudget(10)).status).toBe('cancelled');
     expect(tl.icount).toBe(2000);
   });
 });

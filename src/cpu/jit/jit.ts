@@ -9,8 +9,7 @@
 // Compiled code lives on the DecodedPage and dies with it (DecodedPage.clear on a store to
 // the page, invalidateAll on reset/restore), so stale code never runs. Nothing here changes
 // what the guest computes: a region does exactly what the interpreter would, and what gets
-// compiled depends only on guest execution counts. Host time is read for statistics alone.
-import { performance } from 'node:perf_hooks';
+// compiled depends only on guest execution counts. It never reads the host clock.
 import type { DecodedPage } from '../code-cache.ts';
 import { scanBlock, successors, type Block } from './block.ts';
 import { JIT_DEFAULTS, JIT_ENABLED_BY_ENV, JIT_LAP, type JitOptions } from './config.ts';
@@ -26,8 +25,6 @@ export interface JitStats {
   insns: number;
   /** Generated JavaScript, in characters. */
   sourceChars: number;
-  /** Host time spent choosing blocks, generating source and in `new Function` (V8 compiles later, lazily and in the background). */
-  compileMs: number;
   /** Hot heads not compiled: unsupported first op, or the per-page cap. */
   refused: number;
   /** Times every region was dropped because maxLiveRegions was reached (QEMU's tb_flush). */
@@ -35,7 +32,7 @@ export interface JitStats {
 }
 
 export class Jit {
-  readonly stats: JitStats = { regions: 0, blocks: 0, insns: 0, sourceChars: 0, compileMs: 0, refused: 0, flushes: 0 };
+  readonly stats: JitStats = { regions: 0, blocks: 0, insns: 0, sourceChars: 0, refused: 0, flushes: 0 };
   /** Pages that got regions (pages cleared since may linger until the next recount). */
   private readonly live = new Set<DecodedPage>();
   /** Regions compiled since the last recount; an upper bound of the regions alive. */
@@ -46,7 +43,6 @@ export class Jit {
   /** The head at slot `slot` of `dp` reached the threshold: compile a region starting there. */
   hot(dp: DecodedPage, slot: number): void {
     const o = this.options;
-    const t0 = performance.now();
     const first = dp.regions.length < o.maxRegionsPerPage ? scanBlock(dp, slot << 1, o.maxBlockInsns) : null;
     if (first === null) {
       // count again from zero: a refused head costs one call per `hot` executions
@@ -74,7 +70,6 @@ export class Jit {
     s.blocks += blocks.length;
     s.insns += insns;
     s.sourceChars += source.length;
-    s.compileMs += performance.now() - t0;
   }
 
   /**

@@ -1,7 +1,7 @@
 // The debugger-facing API of src/replay (DESIGN §1): everything debugger/ and `chronovisor
 // debug --print` may use. Nothing outside src/replay/debug needs machine internals.
 export { DebugSession, type HartInfo, type MotionResult, type SessionOptions } from './session.ts';
-export { runJob, type Job, type JobProgress, type JobState } from './job.ts';
+export { runJob, unitBudget, type Job, type JobProgress, type JobState, type SliceBudget } from './job.ts';
 export type { DisasmLine } from './disasm-view.ts';
 export type { MemoryBytes } from './memory.ts';
 export type { RegisterSnapshot, PrivilegeName } from './registers.ts';

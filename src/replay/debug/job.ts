@@ -12,10 +12,25 @@ export interface JobProgress {
 
 export type JobState<T> = { status: 'running' } | { status: 'done'; result: T } | { status: 'cancelled'; message: string };
 
+/**
+ * How long one run() may go on, asked between units of work. The caller decides what it
+ * measures: a terminal UI passes a wall-clock budget (debugger/), scripts and tests a count
+ * of checks (unitBudget). src/ never reads the host clock itself.
+ */
+export interface SliceBudget {
+  spent(): boolean;
+}
+
+/** A budget that is spent after `checks` checks (0: after the first unit of work). */
+export function unitBudget(checks: number): SliceBudget {
+  let left = checks;
+  return { spent: () => left-- <= 0 };
+}
+
 export interface Job<T> {
   readonly progress: JobProgress;
-  /** Works for about `budgetMs` milliseconds (at least one unit of work), then returns. */
-  run(budgetMs: number): JobState<T>;
+  /** Works until `budget` is spent (at least one unit of work), then returns. */
+  run(budget: SliceBudget): JobState<T>;
   /** Asks the job to stop; the next run() undoes what must be undone and reports 'cancelled'. */
   cancel(): void;
 }
@@ -23,7 +38,7 @@ export interface Job<T> {
 /** Runs a job to completion synchronously (scripts, tests); cancelled jobs throw. */
 export function runJob<T>(job: Job<T>, onProgress?: (p: JobProgress) => void): T {
   for (;;) {
-    const s = job.run(200);
+    const s = job.run(unitBudget(64));
     if (s.status === 'done') return s.result;
     if (s.status === 'cancelled') throw new Error(s.message);
     onProgress?.(job.progress);
@@ -45,11 +60,6 @@ export function immediateJob<T>(label: string, work: () => T): Job<T> {
   };
 }
 
-/** Milliseconds since an arbitrary origin, for slicing work (never feeds the machine). */
-export function nowMs(): number {
-  return performance.now();
-}
-
 /** Runs `first`, then the job `next` builds from its result (e.g. a seek, then a finer one). */
 export function chainJobs<A, B>(first: Job<A>, next: (a: A) => Job<B>): Job<B> {
   let second: Job<B> | null = null;
@@ -57,15 +67,15 @@ export function chainJobs<A, B>(first: Job<A>, next: (a: A) => Job<B>): Job<B> {
   const progress: JobProgress = { label: first.progress.label, done: 0, total: 1 };
   return {
     progress,
-    run(budgetMs: number): JobState<B> {
+    run(budget: SliceBudget): JobState<B> {
       if (!second) {
-        const s = first.run(budgetMs);
+        const s = first.run(budget);
         Object.assign(progress, first.progress);
         if (s.status !== 'done') return s;
         second = next(s.result);
         if (cancelled) second.cancel();
       }
-      const s = second.run(budgetMs);
+      const s = second.run(budget);
       Object.assign(progress, second.progress);
       return s;
     },

@@ -7,7 +7,7 @@
 // stepping is the slow part, so a hit close behind costs little and a far one about as much
 // as stepping forward to it. Both are jobs (job.ts): sliced, cancellable, with progress.
 import type { Timeline } from '../timeline.ts';
-import { type Job, type JobProgress, type JobState, nowMs } from './job.ts';
+import type { Job, JobProgress, JobState, SliceBudget } from './job.ts';
 import { StepProbe } from './probe.ts';
 import type { StopHit, StopSet } from './stops.ts';
 
@@ -50,7 +50,7 @@ export class ForwardContinue implements Job<ContinueResult> {
     this.cancelled = true;
   }
 
-  run(budgetMs: number): JobState<ContinueResult> {
+  run(budget: SliceBudget): JobState<ContinueResult> {
     const tl = this.tl;
     try {
       if (this.cancelled) {
@@ -62,7 +62,6 @@ export class ForwardContinue implements Job<ContinueResult> {
         tl.seekIcount(tl.endIcount);
         return { status: 'done', result: { kind: 'boundary', position: tl.icount } };
       }
-      const deadline = nowMs() + budgetMs;
       for (let k = 1; ; k++) {
         const hits = probedStep(tl, this.probe, this.stops);
         if (hits === null) {
@@ -77,7 +76,7 @@ export class ForwardContinue implements Job<ContinueResult> {
           if (position < tl.icount) tl.seekIcount(position);
           return { status: 'done', result: { kind: 'hit', position, hits: fresh.filter((h) => h.position === position) } };
         }
-        if (k % CHECK_EVERY === 0 && nowMs() >= deadline) break;
+        if (k % CHECK_EVERY === 0 && budget.spent()) break;
       }
       this.progress.done = tl.icount - this.start;
       return { status: 'running' };
@@ -125,7 +124,7 @@ export class ReverseContinue implements Job<ContinueResult> {
     return { status: 'done', result };
   }
 
-  run(budgetMs: number): JobState<ContinueResult> {
+  run(budget: SliceBudget): JobState<ContinueResult> {
     const tl = this.tl;
     try {
       if (this.cancelled) {
@@ -137,7 +136,6 @@ export class ReverseContinue implements Job<ContinueResult> {
         tl.seekIcount(0);
         return this.finish({ kind: 'boundary', position: tl.icount });
       }
-      const deadline = nowMs() + budgetMs;
       for (let n = 1; ; n++) {
         if (!this.positioned) {
           // restores the checkpoint at or before lo and re-executes to it at full speed
@@ -165,7 +163,7 @@ export class ReverseContinue implements Job<ContinueResult> {
           this.lo = Math.max(0, this.hi - this.size);
           this.positioned = false;
         }
-        if (n % CHECK_EVERY === 0 && nowMs() >= deadline) break;
+        if (n % CHECK_EVERY === 0 && budget.spent()) break;
       }
       this.progress.done = this.origin - this.hi + Math.max(0, tl.icount - this.lo);
       return { status: 'running' };

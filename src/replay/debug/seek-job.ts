@@ -1,7 +1,7 @@
 // Seeks for the debugger: far forward moves in slices (a UI stays responsive and can cancel),
 // landing right after an event.
 import type { Timeline } from '../timeline.ts';
-import { type Job, type JobProgress, type JobState, nowMs } from './job.ts';
+import type { Job, JobProgress, JobState, SliceBudget } from './job.ts';
 import type { MotionResult } from './session.ts';
 
 /** Instructions a seek job runs per slice call before looking at the clock. */
@@ -42,15 +42,14 @@ export class SeekJob implements Job<MotionResult> {
     this.cancelled = true;
   }
 
-  run(budgetMs: number): JobState<MotionResult> {
+  run(budget: SliceBudget): JobState<MotionResult> {
     const tl = this.tl;
     if (this.cancelled) return { status: 'cancelled', message: `seek cancelled at icount ${tl.icount}` };
-    const deadline = nowMs() + budgetMs;
     // far forward: approach in chunks (a seek forward never restores, it continues from here)
     while (tl.icount + SEEK_CHUNK < this.icount && (this.seq === null || tl.seq <= this.seq)) {
       tl.seekIcount(tl.icount + SEEK_CHUNK);
       this.progress.done = tl.icount - this.from;
-      if (nowMs() >= deadline) return { status: 'running' };
+      if (budget.spent()) return { status: 'running' };
     }
     if (this.seq === null) tl.seekIcount(this.icount);
     else afterEvent(tl, this.seq);

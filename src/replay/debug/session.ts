@@ -9,7 +9,7 @@ import { Timeline } from '../timeline.ts';
 import { ConsoleLog } from './console-log.ts';
 import { disassembleAround, type DisasmLine } from './disasm-view.ts';
 import { describeContinue } from './hit-text.ts';
-import { chainJobs, immediateJob, type Job, type JobState } from './job.ts';
+import { chainJobs, immediateJob, type Job, type JobState, type SliceBudget } from './job.ts';
 import { SeekJob } from './seek-job.ts';
 import { fetchInstruction, readVirtual, type MemoryBytes } from './memory.ts';
 import { accessOfRaw } from './access.ts';
@@ -323,8 +323,8 @@ export class DebugSession {
     return {
       progress: inner.progress,
       cancel: () => inner.cancel(),
-      run: (budgetMs: number): JobState<MotionResult> => {
-        const s = inner.run(budgetMs);
+      run: (budget: SliceBudget): JobState<MotionResult> => {
+        const s = inner.run(budget);
         if (s.status !== 'done') return s;
         const r = s.result;
         if (r.kind === 'hit') this.hitPositions.add(r.position);
