@@ -114,3 +114,31 @@ export function lt(al: number, ah: number, bl: number, bh: number): boolean {
 export function pairToNumber(lo: number, hi: number): number {
   return (hi >>> 0) * TWO32 + (lo >>> 0);
 }
+
+/** x[rd..rd+1] = (lo, hi) << s, for 0 <= s < 64. */
+export function shiftLeft(x: Int32Array, rd: number, lo: number, hi: number, s: number): void {
+  if (s === 0) {
+    x[rd] = lo;
+    x[rd + 1] = hi;
+  } else if (s < 32) {
+    x[rd + 1] = (hi << s) | (lo >>> (32 - s));
+    x[rd] = lo << s;
+  } else {
+    x[rd + 1] = lo << (s - 32);
+    x[rd] = 0;
+  }
+}
+
+/** x[rd..rd+1] = (lo, hi) >> s (arithmetic or logical), for 0 <= s < 64. */
+export function shiftRight(x: Int32Array, rd: number, lo: number, hi: number, s: number, arith: boolean): void {
+  if (s === 0) {
+    x[rd] = lo;
+    x[rd + 1] = hi;
+  } else if (s < 32) {
+    x[rd] = (lo >>> s) | (hi << (32 - s));
+    x[rd + 1] = arith ? hi >> s : hi >>> s;
+  } else {
+    x[rd] = arith ? hi >> (s - 32) : hi >>> (s - 32);
+    x[rd + 1] = arith ? hi >> 31 : 0;
+  }
+}

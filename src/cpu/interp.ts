@@ -6,88 +6,15 @@
 // Hot blocks run as compiled JavaScript (jit/, entered from block heads below); they do
 // exactly what this loop would, and hand anything but the fast paths back to it.
 import { OP } from '../isa/opcodes.ts';
-import { fillSlot, ILLEGAL_MARK, STRADDLE_SLOT, type DecodedPage } from './code-cache.ts';
-import { PAGE_CODE } from './memory-port.ts';
-import { ACCESS_FETCH, EXC } from './csr-defs.ts';
+import { ILLEGAL_MARK } from './code-cache.ts';
+import { decodedSlot, decodeSlot, fetchPage } from './fetch.ts';
 import { Hart, STOP_NONE, STOP_STUCK } from './hart.ts';
-import { div32, div64, mul64, mulh64 } from './int64.ts';
-import { loadSlow, noteStore, storeSlow, translate } from './mmu.ts';
+import { div32, div64, mul64, mulh64, shiftLeft, shiftRight } from './int64.ts';
+import { loadSlow, noteStore, storeSlow } from './mmu.ts';
 import { execSlow, illegal, SLOW_TRAPPED } from './exec-slow.ts';
-import { raiseException } from './trap.ts';
 import { JIT_LAP } from './jit/config.ts';
 import { EXIT_PC_REL, HANDOVER } from './jit/exits.ts';
 import { jitExit } from './jit/region.ts';
-
-/** Backing-store offset of the page `fetchPage` resolved (set as a side result). */
-let fetchBase = 0;
-
-/**
- * Resolves the page holding pc for execution; null if a fetch exception was raised. The last
- * answer is kept per hart: MMIO and CSR instructions end the inner loop and re-resolve the same
- * page, and the cache is exact because every change of translation bumps h.fetchEpoch and
- * decoded pages are cleared in place (never replaced) when their code changes.
- */
-function fetchPage(h: Hart): DecodedPage | null {
-  const vpn = h.pcLo >>> 12;
-  const fc = h.fetchCache;
-  if (
-    fc.page !== null &&
-    fc.epoch === h.fetchEpoch &&
-    fc.vpnLo === vpn &&
-    fc.vpnHi === h.pcHi &&
-    // a store to the page's code clears PAGE_CODE; code.page() must set it again, or later
-    // stores would stop invalidating what is decoded there
-    h.mem.pageFlags[fc.base >>> 12] & PAGE_CODE
-  ) {
-    fetchBase = fc.base;
-    return fc.page;
-  }
-  const pa = translate(h, h.pcLo, h.pcHi, ACCESS_FETCH);
-  if (pa < 0) return null;
-  const off = h.mem.ramOffset(pa, false);
-  if (off < 0) {
-    raiseException(h, EXC.INSN_ACCESS, h.pcLo, h.pcHi);
-    return null;
-  }
-  fetchBase = off - (off & 0xfff);
-  const page = h.code.page(fetchBase >>> 12);
-  fc.page = page;
-  fc.base = fetchBase;
-  fc.epoch = h.fetchEpoch;
-  fc.vpnLo = vpn;
-  fc.vpnHi = h.pcHi;
-  return page;
-}
-
-/** Slot a straddling instruction was decoded into (side result of decodeSlot). */
-let decodedSlot = 0;
-
-/**
- * Decodes the instruction at `off` of the current page into `dp`. A 32-bit instruction in
- * the page's last halfword takes its upper half from the next page (translated for fetch)
- * and is decoded into the straddle slot every time, since that page's mapping may change.
- * Returns the op, or -1 if the second half's fetch raised an exception.
- */
-function decodeSlot(h: Hart, dp: DecodedPage, base: number, pageLo: number, pageHi: number, off: number): number {
-  const dv = h.mem.dv;
-  const lo16 = dv.getUint16(base + off, true);
-  decodedSlot = off >>> 1;
-  if ((lo16 & 3) !== 3) return fillSlot(dp, decodedSlot, lo16);
-  if (off <= 4092) return fillSlot(dp, decodedSlot, dv.getInt32(base + off, true));
-  h.pcLo = pageLo | off;
-  h.pcHi = pageHi;
-  const nextLo = (pageLo + 4096) | 0;
-  const nextHi = nextLo === 0 ? (pageHi + 1) | 0 : pageHi;
-  const pa = translate(h, nextLo, nextHi, ACCESS_FETCH);
-  if (pa < 0) return -1;
-  const off2 = h.mem.ramOffset(pa, false);
-  if (off2 < 0) {
-    raiseException(h, EXC.INSN_ACCESS, nextLo, nextHi);
-    return -1;
-  }
-  decodedSlot = STRADDLE_SLOT;
-  return fillSlot(dp, STRADDLE_SLOT, lo16 | (dv.getUint16(off2, true) << 16));
-}
 
 /**
  * Runs up to `budget` instructions on `h`. Returns the number retired. Stops early when an
@@ -114,7 +41,7 @@ export function runSlice(h: Hart, budget: number): number {
       continue;
     }
     faultsWithoutProgress = 0;
-    const base = fetchBase;
+    const base = h.fetchCache.base;
     const pageLo = h.pcLo & ~0xfff;
     const pageHi = h.pcHi;
     let off = h.pcLo & 0xfff;
@@ -603,30 +530,4 @@ function jumpRel(h: Hart, pcLo: number, pcHi: number, imm: number): void {
   const lo = (pcLo + imm) | 0;
   h.pcLo = lo;
   h.pcHi = (pcHi + (imm >> 31) + (lo >>> 0 < pcLo >>> 0 ? 1 : 0)) | 0;
-}
-
-function shiftLeft(x: Int32Array, rd: number, lo: number, hi: number, s: number): void {
-  if (s === 0) {
-    x[rd] = lo;
-    x[rd + 1] = hi;
-  } else if (s < 32) {
-    x[rd + 1] = (hi << s) | (lo >>> (32 - s));
-    x[rd] = lo << s;
-  } else {
-    x[rd + 1] = lo << (s - 32);
-    x[rd] = 0;
-  }
-}
-
-function shiftRight(x: Int32Array, rd: number, lo: number, hi: number, s: number, arith: boolean): void {
-  if (s === 0) {
-    x[rd] = lo;
-    x[rd + 1] = hi;
-  } else if (s < 32) {
-    x[rd] = (lo >>> s) | (hi << (32 - s));
-    x[rd + 1] = arith ? hi >> s : hi >>> s;
-  } else {
-    x[rd] = arith ? hi >> (s - 32) : hi >>> (s - 32);
-    x[rd + 1] = arith ? hi >> 31 : 0;
-  }
 }
