@@ -8,6 +8,7 @@
 //   hlv, mprv              HLV/HLVX/HSV and MPRV+MPV rules
 //   irq                    hvip/hip/vsip views, delegation, priorities, WFI
 import { A, D, DATA, HypProgram, R, RWX, U, W, X } from '../cpu/hyp-harness.ts';
+import { enableTwoStage, standardMaps } from '../cpu/hyp-programs.ts';
 
 const L = HypProgram.log;
 
@@ -67,25 +68,9 @@ const hx = (v: bigint) => `0x${v.toString(16)}`;
 /** Two-stage basics: loads/stores through both stages and the A/D bits they set. */
 PROBES.twoStage = () => {
   const p = new HypProgram();
-  p.identityG().identityVs();
-  // G-stage: GPA 0x90000000 -> DATA (4K, no A/D yet); GPA 0x90001000 -> DATA+0x1000 read-only
-  p.gmap(0x9000_0000n, DATA, 0, RWX | U);
-  p.gmap(0x9000_1000n, DATA + 0x1000n, 0, R | U | A);
-  p.gmap(0x9000_2000n, DATA + 0x2000n, 0, R | W | U | A | D); // not executable
-  p.gmap(0x9000_3000n, DATA + 0x3000n, 0, RWX | A | D); // U=0: every access faults
-  p.gmap(0x9000_4000n, DATA + 0x4000n, 0, X | U | A | D); // execute-only
-  // VS-stage: VA 0x10000000.. -> GPA 0x90000000.. (4K each, no A/D in the first)
-  p.vsmap(0x1000_0000n, 0x9000_0000n, 0, RWX);
-  p.vsmap(0x1000_1000n, 0x9000_1000n, 0, RWX | A | D);
-  p.vsmap(0x1000_2000n, 0x9000_2000n, 0, RWX | A | D);
-  p.vsmap(0x1000_3000n, 0x9000_3000n, 0, RWX | A | D);
-  p.vsmap(0x1000_4000n, 0x9000_4000n, 0, RWX | A | D);
-  p.vsmap(0x1000_5000n, 0x9000_5000n, 0, RWX | A | D); // GPA not mapped in G-stage
-  p.vsmap(0x1000_6000n, 0x9000_4000n, 0, X | A | D); // VS execute-only over G execute-only
-  p.poke(DATA, 0x1122334455667788n);
-  p.poke(DATA + 0x1000n, 0x0102030405060708n);
-  p.poke(DATA + 0x4000n, 0x0000806700000013n); // nop; ret
-  p.m(`li t0, ${hx(HypProgram.hgatp(5))}\n csrw hgatp, t0\n li t0, ${hx(p.vsatp(3))}\n csrw vsatp, t0\n hfence.gvma\n hfence.vvma`);
+  // the layout of the kept test program (tests/cpu/hyp-programs.ts), which grew out of this probe
+  standardMaps(p);
+  p.m(enableTwoStage(p));
   const body = `
     li a0, 0x10000000
     ld t1, 0(a0)
