@@ -7,6 +7,7 @@ import { OP } from '../isa/opcodes.ts';
 import { PAGE_CODE } from './memory-port.ts';
 import type { JitOptions } from './jit/config.ts';
 import { createJit, type Jit, type RegionFn } from './jit/jit.ts';
+import type { ExecBreaks } from './exec-breaks.ts';
 
 /** Slot 2048 holds an instruction that straddles the end of the page (decoded per execution). */
 export const STRADDLE_SLOT = 2048;
@@ -53,6 +54,8 @@ export class DecodedPage {
   readonly raw = new Int32Array(SLOTS);
   /** Number of decoded slots, so clearing an untouched page costs nothing. */
   used = 0;
+  /** Slots armed as debugger breakpoints (exec-breaks.ts), kept undecoded; null when none. Survives clear(). */
+  brk: Uint8Array | null = null;
 
   // ---- compiled code (src/cpu/jit): dies with the decoded slots it was made from
   /** Executions of each block head seen by the interpreter (hotness, deterministic). */
@@ -115,6 +118,8 @@ export class CodeCache {
   private readonly pages: (DecodedPage | undefined)[] = [];
   /** Compiler for hot blocks; null runs everything in the interpreter (CHRONOVISOR_JIT=0). */
   readonly jit: Jit | null;
+  /** Debugger breakpoints being armed while the debugger runs at full speed (exec-breaks.ts); null otherwise. */
+  breaks: ExecBreaks | null = null;
 
   /** `jit`: true/false (or options) forces the compiler on/off; omitted, the environment decides (jit/config.ts). */
   constructor(

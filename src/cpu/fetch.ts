@@ -3,7 +3,7 @@
 // instruction that straddles two pages.
 import { fillSlot, STRADDLE_SLOT, type DecodedPage } from './code-cache.ts';
 import { ACCESS_FETCH, EXC } from './csr-defs.ts';
-import type { Hart } from './hart.ts';
+import { STOP_DEBUG, type Hart } from './hart.ts';
 import { PAGE_CODE } from './memory-port.ts';
 import { translate } from './mmu.ts';
 import { raiseException } from './trap.ts';
@@ -38,6 +38,7 @@ export function fetchPage(h: Hart): DecodedPage | null {
   }
   const base = off - (off & 0xfff);
   const page = h.code.page(base >>> 12);
+  if (h.code.breaks !== null) h.code.breaks.arm(h, page, vpn, h.pcHi);
   fc.page = page;
   fc.base = base;
   fc.epoch = h.fetchEpoch;
@@ -53,9 +54,17 @@ export let decodedSlot = 0;
  * Decodes the instruction at `off` of the current page into `dp`. A 32-bit instruction in
  * the page's last halfword takes its upper half from the next page (translated for fetch)
  * and is decoded into the straddle slot every time, since that page's mapping may change.
- * Returns the op, or -1 if the second half's fetch raised an exception.
+ * Returns the op, or -1 if the second half's fetch raised an exception or the slot is an armed
+ * debugger breakpoint (then h.stop is STOP_DEBUG and pc is at the slot).
  */
 export function decodeSlot(h: Hart, dp: DecodedPage, base: number, pageLo: number, pageHi: number, off: number): number {
+  if (dp.brk !== null && dp.brk[off >>> 1] === 1) {
+    // an armed debugger breakpoint (exec-breaks.ts): stop right before it
+    h.pcLo = pageLo | off;
+    h.pcHi = pageHi;
+    h.stop = STOP_DEBUG;
+    return -1;
+  }
   const dv = h.mem.dv;
   const lo16 = dv.getUint16(base + off, true);
   decodedSlot = off >>> 1;

@@ -40,6 +40,7 @@ export const STOP_WFI = 1;
 export const STOP_BREAK = 2; // an instruction asked the run loop to re-check state
 export const STOP_STUCK = 3; // instruction fetch keeps faulting at the trap vector: no progress possible
 export const STOP_EXIT = 4; // guest context: a trap for HS/M became an exit to the hypervisor (h.exit)
+export const STOP_DEBUG = 5; // an armed debugger breakpoint is next (exec-breaks.ts): pc is at it, nothing executed
 
 /**
  * What HS-mode software would see for a trap out of guest context (scause, stval, htval,
@@ -178,6 +179,12 @@ export class Hart {
   sliceN = 0;
   /** Optional observer of every trap (recording, debugger); never changes behaviour. */
   observer: TrapObserver | null = null;
+  /**
+   * Optional observer called when a run slice starts (interp.ts), with pc at the instruction
+   * about to run — after anything the run loop or the hypervisor did at the boundary (interrupt
+   * entry, a domain's boot, a PV trap bounce). The debugger's step probe; never changes behaviour.
+   */
+  sliceHook: ((h: Hart) => void) | null = null;
   /**
    * Guest context (set by the hypervisor while a vCPU runs): traps that would enter HS or M
    * stop the hart with STOP_EXIT and land here; pc stays at the trapping instruction.

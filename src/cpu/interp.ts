@@ -31,6 +31,7 @@ export function runSlice(h: Hart, budget: number): number {
   let n = 0;
   let faultsWithoutProgress = 0;
   h.stop = STOP_NONE;
+  if (h.sliceHook !== null) h.sliceHook(h);
 
   outer: while (n < budget && h.stop === STOP_NONE) {
     h.sliceN = n;

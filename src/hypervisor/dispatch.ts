@@ -58,6 +58,7 @@ export function handleExit(hv: Hypervisor, d: Domain, v: Vcpu, exit: VcpuExit): 
   switch (exit.kind) {
     case 'budget':
     case 'yield':
+    case 'debug-break': // (Hypervisor.run returns before dispatching it)
       return 'continue';
 
     case 'sbi': {

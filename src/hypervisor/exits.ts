@@ -8,6 +8,8 @@ export type VcpuExit =
   | { kind: 'budget' }
   /** An instruction changed state the scheduler must look at (nothing to handle). */
   | { kind: 'yield' }
+  /** Right before an armed debugger breakpoint (cpu/exec-breaks.ts): the run returns to the debugger. */
+  | { kind: 'debug-break' }
   /** ecall from VS-mode: an SBI call (HVM family). */
   | { kind: 'sbi' }
   /** ecall from the PV guest's U-mode kernel: a hypercall. */

@@ -291,6 +291,8 @@ export class Hypervisor {
       }
       const r = v.run(slice, this.stopCheck);
       this.sched.quantumLeft -= r.retired;
+      // the debugger re-seeks to this position before looking at it (replay/timeline.ts)
+      if (r.exit.kind === 'debug-break') return { kind: 'breakpoint' };
       const outcome: ExitOutcome = handleExit(this, d, v, r.exit);
       if (outcome === 'blocked') this.setVcpuStatus(d.id, v.id, 'blocked', 'block');
       else if (outcome === 'halted') this.setVcpuStatus(d.id, v.id, 'halted', 'stop');

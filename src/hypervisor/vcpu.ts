@@ -11,7 +11,7 @@
 //   any ──HSM stop, domain shutdown or destroy──▶ halted
 import { IRQ, MS, PRIV_S, PRIV_U } from '../cpu/csr-defs.ts';
 import type { CodeCache } from '../cpu/code-cache.ts';
-import { Hart, STOP_EXIT, STOP_STUCK, STOP_WFI } from '../cpu/hart.ts';
+import { Hart, STOP_DEBUG, STOP_EXIT, STOP_STUCK, STOP_WFI } from '../cpu/hart.ts';
 import { runSlice } from '../cpu/interp.ts';
 import { enterTrap, pendingInterrupt, wfiWakes } from '../cpu/trap.ts';
 import type { PhysicalMemory } from '../machine/phys-mem.ts';
@@ -122,6 +122,8 @@ export class Vcpu {
         return { retired: n, exit: { kind: 'wfi' } };
       case STOP_STUCK:
         return { retired: n, exit: { kind: 'stuck' } };
+      case STOP_DEBUG:
+        return { retired: n, exit: { kind: 'debug-break' } };
     }
     return { retired: n, exit: n >= budget ? { kind: 'budget' } : { kind: 'yield' } };
   }

@@ -6,7 +6,7 @@
 // access or state change that may raise an interrupt, and at WFI. Interrupts are checked
 // before every slice. When every hart waits in WFI, virtual time jumps to the next deadline.
 import { CodeCache } from '../cpu/code-cache.ts';
-import { Hart, STOP_STUCK } from '../cpu/hart.ts';
+import { Hart, STOP_DEBUG, STOP_STUCK } from '../cpu/hart.ts';
 import { runSlice } from '../cpu/interp.ts';
 import { enterTrap, pendingInterrupt, wfiWakes } from '../cpu/trap.ts';
 import { buildMrom, fdtLoadAddress, initrdStartAddress, kernelStartAddress } from './boot-rom.ts';
@@ -53,7 +53,9 @@ export type RunStop =
   | { kind: 'budget' }
   | { kind: 'finished'; finish: FinishEvent }
   | { kind: 'idle' } // every hart waits for an interrupt and no timer is armed
-  | { kind: 'stuck'; hart: number; pc: bigint };
+  | { kind: 'stuck'; hart: number; pc: bigint }
+  /** A hart is right before an armed debugger breakpoint (cpu/exec-breaks.ts); only while the debugger arms them. */
+  | { kind: 'breakpoint' };
 
 export class Machine {
   readonly mem: PhysicalMemory;
@@ -265,6 +267,7 @@ export class Machine {
       const n = runSlice(h, slice);
       clock.icount = h.icountBase + n;
       if (h.stop === STOP_STUCK) return { kind: 'stuck', hart: h.id, pc: h.pc };
+      if (h.stop === STOP_DEBUG) return { kind: 'breakpoint' };
     }
     if (this.finish) return { kind: 'finished', finish: this.finish };
     return { kind: 'budget' };

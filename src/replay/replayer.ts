@@ -37,7 +37,8 @@ export class DivergenceSignal extends Error {
 }
 
 /** Why advance() returned. */
-export type AdvanceStop = 'target' | 'end' | 'stopped';
+/** 'breakpoint': a hart is right before an armed debugger breakpoint (cpu/exec-breaks.ts). */
+export type AdvanceStop = 'target' | 'end' | 'stopped' | 'breakpoint';
 
 export class ReplayEngine {
   readonly system: Replayable;
@@ -138,7 +139,7 @@ export class ReplayEngine {
         if (next.kind === 'marker') {
           // markers come from the recorder, not the machine: reach their icount, then check
           if (m.icount < next.icount) {
-            this.runBy(Math.min(next.icount, icount) - m.icount);
+            if (this.runBy(Math.min(next.icount, icount) - m.icount) === 'breakpoint') return 'breakpoint';
             continue;
           }
           this.cursor.next();
@@ -163,12 +164,15 @@ export class ReplayEngine {
           // an instruction that traps without retiring produces events without moving icount
           // (e.g. the fault that crashed the last running domain, right before the end marker):
           // let the machine take exactly that step. Anything else can never come.
-          if (next.icount !== m.icount || !this.stepInPlace(next.seq)) throw new DivergenceSignal('stalled');
+          const stepped = next.icount === m.icount ? this.stepInPlace(next.seq) : false;
+          if (stepped === 'breakpoint') return 'breakpoint';
+          if (!stepped) throw new DivergenceSignal('stalled');
           continue;
         }
         const before = m.icount;
         const seqBefore = this.cursor.seq;
         const stop = this.runBy(limit - m.icount);
+        if (stop === 'breakpoint') return 'breakpoint';
         if (stop !== 'budget' && m.icount === before && this.cursor.seq === seqBefore) {
           // the machine stopped (poweroff, idle) but the trace expects more events
           throw new DivergenceSignal('stalled');
@@ -182,25 +186,27 @@ export class ReplayEngine {
 
   /**
    * Runs the machine for at most one instruction, stopping as soon as the expected event `seq`
-   * has been produced. True when it was produced and no instruction retired.
+   * has been produced. True when it was produced and no instruction retired; 'breakpoint' when
+   * an armed debugger breakpoint came first.
    */
-  private stepInPlace(seq: number): boolean {
+  private stepInPlace(seq: number): boolean | 'breakpoint' {
     const m = this.system;
     const before = m.icount;
     const saved = this.stopAfterSeq;
     this.stopAfterSeq = seq;
     try {
-      m.run(1);
+      if (m.run(1).kind === 'breakpoint') return 'breakpoint';
     } finally {
       this.stopAfterSeq = saved;
     }
     return this.cursor.seq > seq && m.icount === before;
   }
 
-  private runBy(n: number): 'budget' | 'requested' | 'stopped' {
+  private runBy(n: number): 'budget' | 'requested' | 'stopped' | 'breakpoint' {
     const m = this.system;
     const seqBefore = this.cursor.seq;
     const stop = m.run(Math.min(n, 50_000_000));
+    if (stop.kind === 'breakpoint') return 'breakpoint';
     if (this.stopAfterSeq >= 0 && this.cursor.seq > this.stopAfterSeq && this.cursor.seq !== seqBefore) return 'requested';
     return stop.kind === 'budget' ? 'budget' : 'stopped';
   }

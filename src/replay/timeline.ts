@@ -11,6 +11,7 @@ import type { TraceReader } from '../trace/reader.ts';
 import { PageHistory } from './page-history.ts';
 import { DivergenceSignal, ReplayEngine, type AdvanceStop, type ReplayOptions } from './replayer.ts';
 import type { Divergence } from './divergence.ts';
+import type { ExecBreaks } from '../cpu/exec-breaks.ts';
 
 export interface Checkpoint {
   index: number;
@@ -95,6 +96,8 @@ export class Timeline {
         // in the past: run to the frontier first; beyond it: one interval at a time, checkpointing
         const stepTarget = this.icount < f.icount ? Math.min(icount, f.icount) : Math.min(icount, f.icount + this.interval);
         const stop = this.engine.advance(stepTarget, seq);
+        // a breakpoint stop is inside a slice, maybe past work due at its boundary: no checkpoint there
+        if (stop === 'breakpoint') return stop;
         if (this.icount >= f.icount + this.interval) this.takeCheckpoint();
         if (stop !== 'target' || this.icount >= icount || this.seq > seq) return stop;
       }
@@ -135,6 +138,35 @@ export class Timeline {
     const cp = this.checkpointBefore((c) => c.seq <= s);
     if (s < this.seq || cp.seq > this.seq) this.restore(cp);
     return this.forward(Infinity, s);
+  }
+
+  /**
+   * Runs forward at full speed toward icount `limit`, stopping early where a hart is about to
+   * execute an instruction at one of the armed breakpoints' pcs (cpu/exec-breaks.ts). Returns
+   * that position — the timeline is then at exactly that icount, as seekIcount leaves it — or
+   * null when `limit` (or the end of the recording) came first. A candidate is not a verdict:
+   * an alias of the page, or the hart trapping before the instruction retires, also stop here;
+   * the caller confirms with a probed step (debug/fast-continue.ts).
+   */
+  runToBreakCandidate(limit: number, breaks: ExecBreaks): number | null {
+    const code = this.system.code;
+    // every hart resolves its current page again, arming it if it holds breakpoints
+    for (const { hart } of this.system.allHarts()) hart.fetchCache.page = null;
+    code.breaks = breaks;
+    let stop: AdvanceStop;
+    try {
+      stop = this.forward(Math.max(this.icount, Math.min(limit, this.endIcount)));
+    } finally {
+      breaks.disarm();
+      code.breaks = null;
+    }
+    if (stop !== 'breakpoint') return null;
+    // The run stopped inside a slice, possibly after work due at this boundary (an interrupt
+    // entry, a scheduling event): put the machine at exactly this icount, the normal way.
+    const at = this.icount;
+    this.restore(this.checkpointBefore((c) => c.icount <= at));
+    this.forward(at);
+    return at;
   }
 
   step(k = 1): AdvanceStop {

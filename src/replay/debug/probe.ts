@@ -1,10 +1,13 @@
 // Which instruction did one step execute? The replay engine moves time by whole retired
 // instructions, and a step can take a trap first (an interrupt due at the boundary, or an
 // exception that does not retire): then the instruction that retired is the first one of the
-// handler, not the one at the old pc. The probe snapshots every hart before a step, watches
-// traps through the harts' trap observers (which never change behaviour), and afterwards
-// names the hart that ran, the pc of the instruction it retired and — for watchpoints — the
-// memory that instruction accessed, with the address computed from the registers it saw.
+// handler, not the one at the old pc. The hypervisor may also move a hart's pc between
+// instructions (a domain's boot, a PV trap bounce). The probe snapshots every hart before a
+// step, and during it watches traps and the start of every run slice (with pc at the
+// instruction about to run) through the harts' observers, which never change behaviour.
+// Afterwards it names the hart that ran, the pc of the instruction it retired — where its last
+// slice started, or the target of a trap taken after that — and, for watchpoints, the memory
+// that instruction accessed, with the address computed from the registers it saw.
 //
 // This runs once per instruction while continuing, so the common path stays in int32 words
 // (no BigInt, no allocation); a StepFilter says whether a step may hit a stop, and only then
@@ -52,7 +55,12 @@ interface HartSlot {
   pcLo: number;
   pcHi: number;
   retired: number;
-  /** Access of the instruction at pc, computed before the step (null: none). */
+  /** Where the hart's last run slice of this step started (the pc before the step until one does). */
+  execLo: number;
+  execHi: number;
+  /** Order of that slice start among the step's observations (-1: none this step). */
+  sliceTick: number;
+  /** Access of the instruction at exec, computed before it ran (null: none). */
   shape: AccessShape | null;
   addrLo: number;
   addrHi: number;
@@ -65,6 +73,8 @@ interface HartSlot {
 }
 
 interface TrapNote {
+  /** Order among the step's observations (slice starts and traps). */
+  tick: number;
   hart: Hart;
   cause: number;
   interrupt: boolean;
@@ -110,13 +120,15 @@ function pcOf(lo: number, hi: number): bigint {
 export class StepProbe {
   private slots: HartSlot[] = [];
   private traps: TrapNote[] = [];
-  private readonly wrapped = new Map<Hart, TrapObserver | null>();
+  private tick = 0;
+  private readonly wrapped = new Map<Hart, { observer: TrapObserver | null; sliceHook: Hart['sliceHook'] }>();
   /** seq when the hart list was last read: harts come and go only with lifecycle events. */
   private hartsAtSeq = -1;
 
   // what after() found
   private ran: HartSlot | null = null;
-  private redirect: TrapNote | null = null;
+  /** The last trap into the guest in the step (reported as viaTrap; it may precede the slice). */
+  private via: TrapNote | null = null;
   private execPcLo = 0;
   private execPcHi = 0;
   private shape: AccessShape | null = null;
@@ -130,7 +142,10 @@ export class StepProbe {
 
   /** Puts the observers back; call when the scan ends. */
   detach(): void {
-    for (const [h, orig] of this.wrapped) h.observer = orig;
+    for (const [h, orig] of this.wrapped) {
+      h.observer = orig.observer;
+      h.sliceHook = orig.sliceHook;
+    }
     this.wrapped.clear();
     this.slots = [];
     this.hartsAtSeq = -1;
@@ -143,12 +158,31 @@ export class StepProbe {
 
   private watchTraps(h: Hart): void {
     if (this.wrapped.has(h)) return;
-    const orig = h.observer;
+    const orig = { observer: h.observer, sliceHook: h.sliceHook };
     this.wrapped.set(h, orig);
     h.observer = (hart, cause, interrupt, tval) => {
-      orig?.(hart, cause, interrupt, tval);
-      this.traps.push({ hart, cause, interrupt, from: hart.pc, target: trapTarget(hart, cause, interrupt), x: this.accesses ? hart.x.slice() : null });
+      orig.observer?.(hart, cause, interrupt, tval);
+      this.traps.push({ tick: this.tick++, hart, cause, interrupt, from: hart.pc, target: trapTarget(hart, cause, interrupt), x: this.accesses ? hart.x.slice() : null });
     };
+    h.sliceHook = (hart) => {
+      orig.sliceHook?.(hart);
+      const s = this.slots.find((c) => c.hart === hart);
+      if (!s) return;
+      this.atInstruction(s, this.system.mem);
+      s.sliceTick = this.tick++;
+    };
+  }
+
+  /** The hart is about to run the instruction at its pc: note where, and what it will access. */
+  private atInstruction(s: HartSlot, mem: Replayable['mem']): void {
+    const h = s.hart;
+    s.execLo = h.pcLo;
+    s.execHi = h.pcHi;
+    if (!this.accesses) return;
+    const raw = this.fetchAtPc(s, mem);
+    const shape = raw < 0 ? null : accessOfRaw(raw);
+    s.shape = shape;
+    if (shape) this.address(s, h.x, shape);
   }
 
   private readHarts(): void {
@@ -156,7 +190,7 @@ export class StepProbe {
     const slots: HartSlot[] = [];
     for (const { domain, vcpu, hart } of harts) {
       const old = this.slots.find((s) => s.hart === hart);
-      slots.push(old ?? { domain, vcpu, hart, pcLo: 0, pcHi: 0, retired: 0, shape: null, addrLo: 0, addrHi: 0, fetchEpoch: -1, fetchVpnLo: 0, fetchVpnHi: 0, fetchBase: -1 });
+      slots.push(old ?? { domain, vcpu, hart, pcLo: 0, pcHi: 0, retired: 0, execLo: 0, execHi: 0, sliceTick: -1, shape: null, addrLo: 0, addrHi: 0, fetchEpoch: -1, fetchVpnLo: 0, fetchVpnHi: 0, fetchBase: -1 });
       this.watchTraps(hart);
     }
     this.slots = slots;
@@ -169,17 +203,15 @@ export class StepProbe {
       this.hartsAtSeq = seq;
     }
     if (this.traps.length) this.traps = [];
+    this.tick = 0;
     const mem = this.system.mem;
     for (const s of this.slots) {
       const h = s.hart;
       s.pcLo = h.pcLo;
       s.pcHi = h.pcHi;
       s.retired = h.retired;
-      if (!this.accesses) continue;
-      const raw = this.fetchAtPc(s, mem);
-      const shape = raw < 0 ? null : accessOfRaw(raw);
-      s.shape = shape;
-      if (shape) this.address(s, h.x, shape);
+      s.sliceTick = -1;
+      this.atInstruction(s, mem);
     }
   }
 
@@ -234,8 +266,13 @@ export class StepProbe {
     this.ran = s;
     if (!s) return false;
     let redirect: TrapNote | null = null;
-    for (const t of traps) if (t.hart === s.hart && t.target !== null) redirect = t;
-    this.redirect = redirect;
+    let via: TrapNote | null = null;
+    for (const t of traps) {
+      if (t.hart !== s.hart || t.target === null) continue;
+      via = t;
+      if (t.tick > s.sliceTick) redirect = t;
+    }
+    this.via = via;
     this.shape = null;
     if (redirect) {
       const target = redirect.target!;
@@ -251,8 +288,8 @@ export class StepProbe {
         }
       }
     } else {
-      this.execPcLo = s.pcLo;
-      this.execPcHi = s.pcHi;
+      this.execPcLo = s.execLo;
+      this.execPcHi = s.execHi;
       // an access left to the hypervisor (emulated MMIO) happened too: it completes the instruction
       if (s.shape) {
         this.shape = s.shape;
@@ -268,7 +305,7 @@ export class StepProbe {
   /** The instruction after() found, in full; `icount` is the position before it. */
   describe(icount: number): ExecutedInsn {
     const s = this.ran!;
-    const r = this.redirect;
+    const r = this.via;
     const sh = this.shape;
     return {
       domain: s.domain,

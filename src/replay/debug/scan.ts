@@ -21,7 +21,7 @@ export type ContinueResult =
 const CHECK_EVERY = 512;
 
 /** Runs one probed step; returns the hits it made, [] when none, or null when time cannot advance. */
-function probedStep(tl: Timeline, probe: StepProbe, stops: StopSet): StopHit[] | null {
+export function probedStep(tl: Timeline, probe: StepProbe, stops: StopSet): StopHit[] | null {
   const p = tl.icount;
   probe.before(tl.seq);
   tl.step(1);

@@ -16,6 +16,7 @@ import { accessOfRaw } from './access.ts';
 import { StepProbe } from './probe.ts';
 import { readRegisters, privilegeName, type PrivilegeName, type RegisterSnapshot } from './registers.ts';
 import { ForwardContinue, ReverseContinue, type ContinueResult } from './scan.ts';
+import { FastForwardContinue, FastReverseContinue } from './fast-continue.ts';
 import { StopSet, type StopHit } from './stops.ts';
 import { symbolsForTrace, type SymbolTable } from './symbols.ts';
 
@@ -306,12 +307,19 @@ export class DebugSession {
     });
   }
 
+  /** Breakpoints alone run at full speed (fast-continue.ts); watchpoints need every access looked at (scan.ts). */
+  private get fastStops(): boolean {
+    return this.stops.size > 0 && !this.stops.hasWatchpoints;
+  }
+
   continue(): Job<MotionResult> {
-    return this.continueJob(new ForwardContinue(this.timeline, this.stops), 'forward');
+    const job = this.fastStops ? new FastForwardContinue(this.timeline, this.stops) : new ForwardContinue(this.timeline, this.stops);
+    return this.continueJob(job, 'forward');
   }
 
   reverseContinue(): Job<MotionResult> {
-    return this.continueJob(new ReverseContinue(this.timeline, this.stops), 'reverse');
+    const job = this.fastStops ? new FastReverseContinue(this.timeline, this.stops) : new ReverseContinue(this.timeline, this.stops);
+    return this.continueJob(job, 'reverse');
   }
 
   private continueJob(inner: Job<ContinueResult>, dir: 'forward' | 'reverse'): Job<MotionResult> {
