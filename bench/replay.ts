@@ -3,7 +3,8 @@
 // instructions at the default icount shift. Figures, each against a baseline from this run:
 //   record.overhead      recording time / plain-run time - 1 (same workload, same process)
 //   replay.speedRatio    replay speed / record speed (verifying replay of that recording)
-//   seek.p50ms/p95ms     latency of seeks to random icounts in that (>= 50M instruction) trace
+//   seek.p50ms/p95ms     latency of seeks to random icounts in that (>= 50M instruction) trace,
+//                        at the debugger's checkpoint interval (200,000; seek1M.* at 1,000,000)
 //   trace.bytesPerEvent, trace.bytesPerMInsn, trace.uBootSessionBytes
 //   qemu.rrLogBytes      QEMU 7.2's -icount rr=record log for the same session
 import { spawn } from 'node:child_process';
@@ -183,23 +184,29 @@ export async function replayBenchmark(log: (s: string) => void): Promise<Figures
     const recWithClose = recSecs + closeSecs;
     log(`replay:      verified in ${replaySecs.toFixed(2)} s (incl. the end-state hash check) -> replay.speedRatio ${(recWithClose / replaySecs).toFixed(3)} (replay speed / record speed incl. close)`);
 
-    // 4. seeks in the (>= 50M instruction) trace
+    // 4. seeks in the (>= 50M instruction) trace: 100 random icounts, at the debugger's
+    // checkpoint interval (200,000, `chronovisor debug --interval`) and at 1,000,000
     const reader = TraceReader.open(tracePath);
-    const t1 = cpuSeconds();
-    const tl = new Timeline(reader, { interval: 1_000_000 });
-    tl.seekIcount(reader.lastIcount);
-    const firstPass = cpuSeconds() - t1;
-    let x = 20261121;
-    const lat: number[] = [];
-    for (let i = 0; i < 100; i++) {
-      x = (x * 1103515245 + 12345) % 2 ** 31;
-      const t = x % reader.lastIcount;
-      const a = cpuSeconds();
-      tl.seekIcount(t);
-      lat.push((cpuSeconds() - a) * 1000);
-    }
-    lat.sort((a, b) => a - b);
-    log(`seek:        ${reader.lastIcount} instruction trace, first pass ${firstPass.toFixed(1)} s (${tl.checkpoints.length} checkpoints, ${(tl.checkpointBytes / 2 ** 20).toFixed(1)} MiB); 100 random seeks p50 ${percentile(lat, 50).toFixed(1)} ms, p95 ${percentile(lat, 95).toFixed(1)} ms`);
+    const seeks = (interval: number) => {
+      const t1 = cpuSeconds();
+      const tl = new Timeline(reader, { interval });
+      tl.seekIcount(reader.lastIcount);
+      const firstPass = cpuSeconds() - t1;
+      let x = 20261121;
+      const lat: number[] = [];
+      for (let i = 0; i < 100; i++) {
+        x = (x * 1103515245 + 12345) % 2 ** 31;
+        const t = x % reader.lastIcount;
+        const a = cpuSeconds();
+        tl.seekIcount(t);
+        lat.push((cpuSeconds() - a) * 1000);
+      }
+      lat.sort((a, b) => a - b);
+      log(`seek:        ${reader.lastIcount} instruction trace, interval ${interval}: first pass ${firstPass.toFixed(1)} s (${tl.checkpoints.length} checkpoints, ${(tl.checkpointBytes / 2 ** 20).toFixed(1)} MiB); 100 random seeks p50 ${percentile(lat, 50).toFixed(1)} ms, p95 ${percentile(lat, 95).toFixed(1)} ms`);
+      return { lat, mib: tl.checkpointBytes / 2 ** 20 };
+    };
+    const { lat, mib } = seeks(200_000);
+    const { lat: lat1M } = seeks(1_000_000);
 
     // 5. sizes, and QEMU's record log for the same session
     const bytes = summary.bytes;
@@ -216,6 +223,9 @@ export async function replayBenchmark(log: (s: string) => void): Promise<Figures
       'replay.seconds': round(replaySecs),
       'seek.p50ms': round(percentile(lat, 50), 1),
       'seek.p95ms': round(percentile(lat, 95), 1),
+      'seek.checkpointMiB': round(mib, 1),
+      'seek1M.p50ms': round(percentile(lat1M, 50), 1),
+      'seek1M.p95ms': round(percentile(lat1M, 95), 1),
       'seek.traceInsns': reader.lastIcount,
       'trace.bytesPerEvent': round(bytes / summary.events),
       'trace.bytesPerMInsn': round((bytes / rec_m_icount) * 1e6, 1),
