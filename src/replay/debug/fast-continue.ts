@@ -64,6 +64,8 @@ abstract class GeneratorJob implements Job<ContinueResult> {
   protected abstract body(): Work<ContinueResult>;
   /** Undoes what cancelling must undo; returns the message. */
   protected abstract onCancel(): string;
+  /** Updates `progress` between units of work (the reverse search does it as it goes). */
+  protected noteProgress(): void {}
 
   cancel(): void {
     this.cancelled = true;
@@ -82,6 +84,7 @@ abstract class GeneratorJob implements Job<ContinueResult> {
           this.probe.detach();
           return { status: 'done', result: r.value };
         }
+        this.noteProgress();
         if (budget.spent()) return { status: 'running' };
       }
     } catch (e) {
@@ -133,22 +136,18 @@ export class FastForwardContinue extends GeneratorJob {
     return `continue cancelled at icount ${this.tl.icount}`;
   }
 
+  protected override noteProgress(): void {
+    this.progress.done = this.tl.icount - this.start;
+  }
+
   protected *body(): Work<ContinueResult> {
     const tl = this.tl;
-    const search = this.firstHit(Infinity, (p) => p > this.start);
-    for (;;) {
-      const r = search.next();
-      if (r.done) {
-        const hits = r.value;
-        if (!hits) return { kind: 'boundary', position: tl.icount };
-        const position = hits[0].position;
-        // a breakpoint stops before its instruction: one step back, exactly
-        if (position < tl.icount) tl.seekIcount(position);
-        return { kind: 'hit', position, hits };
-      }
-      this.progress.done = tl.icount - this.start;
-      yield;
-    }
+    const hits = yield* this.firstHit(Infinity, (p) => p > this.start);
+    if (!hits) return { kind: 'boundary', position: tl.icount };
+    const position = hits[0].position;
+    // a breakpoint stops before its instruction: one step back, exactly
+    if (position < tl.icount) tl.seekIcount(position);
+    return { kind: 'hit', position, hits };
   }
 }
 

@@ -204,14 +204,16 @@ export class StepProbe {
     }
     if (this.traps.length) this.traps = [];
     this.tick = 0;
-    const mem = this.system.mem;
     for (const s of this.slots) {
       const h = s.hart;
       s.pcLo = h.pcLo;
       s.pcHi = h.pcHi;
       s.retired = h.retired;
+      // what the hart runs is noted when its slice starts (sliceHook); until then, nothing
       s.sliceTick = -1;
-      this.atInstruction(s, mem);
+      s.execLo = h.pcLo;
+      s.execHi = h.pcHi;
+      s.shape = null;
     }
   }
 
