@@ -11,21 +11,10 @@ import { expect } from 'vitest';
 import { EventLog } from '../src/events/log.ts';
 import { TraceReader } from '../src/trace/reader.ts';
 import { TraceError } from '../src/trace/errors.ts';
-import { eventInitArb } from '../tests/events/arbitraries.ts';
-import { writeTrace } from '../tests/trace/helpers.ts';
+import { planArb, writeTrace } from '../tests/trace/helpers.ts';
 import { propertyTest } from './harness/property.ts';
 
-const plans = fc
-  .array(eventInitArb(), { minLength: 1, maxLength: 80 })
-  .chain((inits) =>
-    fc.record({
-      inits: fc.constant(inits),
-      flushAt: fc.uniqueArray(fc.nat(inits.length - 1), { maxLength: 3 }),
-      checkpointAt: fc.uniqueArray(fc.nat(inits.length - 1), { maxLength: 2 }),
-      spanBytes: fc.integer({ min: 32, max: 1024 }),
-      chunkBytes: fc.integer({ min: 16, max: 2048 }),
-    }),
-  );
+const plans = planArb({ maxEvents: 80, maxFlushes: 3, maxCheckpoints: 2, spanBytes: { min: 32, max: 1024 }, chunkBytes: { min: 16, max: 2048 } });
 
 type Plan = typeof plans extends fc.Arbitrary<infer P> ? P : never;
 

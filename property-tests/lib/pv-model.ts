@@ -671,7 +671,8 @@ function portOf(m: PvModel, d: number, port: number, smart: boolean): number {
   return smart && own.length ? own[port % own.length] : port;
 }
 
-class Send implements Cmd {
+/** A command on one port of `d`: the generated port number, or with `smart` one of the ports it has. */
+abstract class PortCmd implements Cmd {
   port: number;
   constructor(readonly d: number, readonly p0: number, readonly smart = false) {
     this.port = p0;
@@ -679,33 +680,35 @@ class Send implements Cmd {
   check() {
     return true;
   }
-  run(m: PvModel, r: PvReal) {
+  abstract run(m: PvModel, r: PvReal): void;
+  /** Picks the port for this run; returns its binding in the model (undefined: not allocated). */
+  protected pick(m: PvModel): Binding | undefined {
     this.port = portOf(m, this.d, this.p0, this.smart);
-    const b = m.ports.get(this.d)!.get(this.port);
+    return m.ports.get(this.d)!.get(this.port);
+  }
+  protected label(op: string): string {
+    return `${op}(d${this.d} ${this.smart ? 'own port #' : 'port '}${this.p0})`;
+  }
+}
+
+class Send extends PortCmd {
+  override run(m: PvModel, r: PvReal) {
+    const b = this.pick(m);
     const rc = ops.evtchnSend(r.hv, this.d, this.port);
     expectRc(rc, b ? 0 : -22, this.toString());
     // only an interdomain peer hears it; an unbound port has nobody to deliver to
     if (b && b.state === 'interdomain' && b.remoteDom !== 0) m.pending.get(b.remoteDom)!.add(b.remotePort);
     done(m, r);
   }
-  toString() {
-    return `send(d${this.d} ${this.smart ? 'own port #' : 'port '}${this.p0})`;
+  override toString() {
+    return this.label('send');
   }
 }
 
-class Close implements Cmd {
-  port: number;
-  constructor(readonly d: number, readonly p0: number, readonly smart = false) {
-    this.port = p0;
-  }
-  check() {
-    return true;
-  }
-  run(m: PvModel, r: PvReal) {
-    this.port = portOf(m, this.d, this.p0, this.smart);
-    const cur = m.ports.get(this.d)!.get(this.port);
-    if (cur && cur.state === 'interdomain' && cur.remoteDom === 0) return; // backend ports (xenstore, console) stay
-    const b = m.ports.get(this.d)!.get(this.port);
+class Close extends PortCmd {
+  override run(m: PvModel, r: PvReal) {
+    const b = this.pick(m);
+    if (b && b.state === 'interdomain' && b.remoteDom === 0) return; // backend ports (xenstore, console) stay
     const rc = ops.evtchnClose(r.hv, this.d, this.port);
     expectRc(rc, b ? 0 : -22, this.toString());
     if (b) {
@@ -714,8 +717,8 @@ class Close implements Cmd {
     }
     done(m, r);
   }
-  toString() {
-    return `close(d${this.d} ${this.smart ? 'own port #' : 'port '}${this.p0})`;
+  override toString() {
+    return this.label('close');
   }
 }
 

@@ -8,7 +8,8 @@ import { EventLog } from '../../src/events/log.ts';
 import type { TraceEvent } from '../../src/events/event.ts';
 import { imageDigest, type TraceConfig } from '../../src/trace/header.ts';
 import { TraceWriter, type TraceWriterOptions } from '../../src/trace/writer.ts';
-import { appendAll, type EventInit } from '../events/arbitraries.ts';
+import fc from 'fast-check';
+import { appendAll, eventInitArb, type EventInit } from '../events/arbitraries.ts';
 
 let dir: string | null = null;
 let n = 0;
@@ -85,4 +86,28 @@ export function simpleInits(count: number): EventInit[] {
     else out.push({ dIcount, domain: 0, vcpu: 0, kind: 'mmio', payload: { dev: 1, offset: (i * 4) % 32, size: 4, value: BigInt(i * 3), op: i % 2 ? 'write' : 'read' } });
   }
   return out;
+}
+
+/** Bounds for generated write plans (planArb). */
+export interface PlanBounds {
+  maxEvents: number;
+  maxFlushes: number;
+  maxCheckpoints: number;
+  spanBytes: { min: number; max: number };
+  chunkBytes: { min: number; max: number };
+}
+
+/** A generated trace to write: events, where to flush and checkpoint, span and chunk sizes. */
+export function planArb(b: PlanBounds) {
+  return fc
+    .array(eventInitArb(), { minLength: 1, maxLength: b.maxEvents })
+    .chain((inits) =>
+      fc.record({
+        inits: fc.constant(inits),
+        flushAt: fc.uniqueArray(fc.nat(inits.length - 1), { maxLength: b.maxFlushes }),
+        checkpointAt: fc.uniqueArray(fc.nat(inits.length - 1), { maxLength: b.maxCheckpoints }),
+        spanBytes: fc.integer(b.spanBytes),
+        chunkBytes: fc.integer(b.chunkBytes),
+      }),
+    );
 }

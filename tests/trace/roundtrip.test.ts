@@ -5,21 +5,11 @@ import { EventLog } from '../../src/events/log.ts';
 import { TraceReader } from '../../src/trace/reader.ts';
 import { TraceWriter } from '../../src/trace/writer.ts';
 import { CHUNK_CHECKPOINT, CHUNK_EVENTS } from '../../src/trace/format.ts';
-import { appendAll, eventInitArb } from '../events/arbitraries.ts';
+import { appendAll } from '../events/arbitraries.ts';
 import { sameRecord } from '../../src/events/diff.ts';
-import { CONFIG, simpleInits, tmpPath, writeTrace } from './helpers.ts';
+import { CONFIG, planArb, simpleInits, tmpPath, writeTrace } from './helpers.ts';
 
-const plans = fc
-  .array(eventInitArb(), { minLength: 1, maxLength: 150 })
-  .chain((inits) =>
-    fc.record({
-      inits: fc.constant(inits),
-      flushAt: fc.uniqueArray(fc.nat(inits.length - 1), { maxLength: 4 }),
-      checkpointAt: fc.uniqueArray(fc.nat(inits.length - 1), { maxLength: 3 }),
-      spanBytes: fc.integer({ min: 32, max: 2048 }),
-      chunkBytes: fc.integer({ min: 1, max: 4096 }),
-    }),
-  );
+const plans = planArb({ maxEvents: 150, maxFlushes: 4, maxCheckpoints: 3, spanBytes: { min: 32, max: 2048 }, chunkBytes: { min: 1, max: 4096 } });
 
 describe('trace round trip', () => {
   test('events of every kind and checkpoints read back exactly, lazily and verified', () => {
